@@ -1,0 +1,67 @@
+"""Engines and sessions: SQLite (embedded default, WAL, immediate write locks) or PostgreSQL (pooled)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from station.errors import StationError
+
+
+class DatabaseUnavailable(StationError):
+    code = "DATABASE_UNAVAILABLE"
+
+
+def make_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # let SQLAlchemy issue BEGIN itself (below) so every transaction takes the write lock up front:
+            # two stations never interleave a read-then-write on the same rows
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            if ":memory:" not in url and url != "sqlite://":
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size,
+                         pool_recycle=1800)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error (a refused step changes nothing)."""
+    session = factory()
+    try:
+        with session.begin():
+            yield session
+    except (OperationalError, DBAPIError) as exc:
+        if getattr(exc, "connection_invalidated", False) or isinstance(exc, OperationalError):
+            raise DatabaseUnavailable(
+                "数据库暂时无法连接，本次操作未保存，请稍后重试",
+                "The database cannot be reached; nothing was saved. Please try again.",
+                details={"error": type(exc.orig).__name__ if exc.orig else type(exc).__name__},
+            ) from exc
+        raise
+    finally:
+        session.close()

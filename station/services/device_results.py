@@ -1,0 +1,116 @@
+"""Device messages into the record: keep every raw message, file results by sample id, queue the unmatched."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from station import audit
+from station.context import StationContext
+from station.errors import NotFound, ValidationError
+from station.identifiers import parse_din
+from station.models import DeviceMessage, Donation
+from station.security import SYSTEM, Action, Actor, require_permission
+from station.services import donations
+from station.workflow import State
+
+# analyzer test ids -> the pre-donation test's fields (values arrive already normalised by the driver)
+ANALYTES = {"HGB": "hb_g_l", "HCT": "hct", "PLT": "plt_10e9_l", "MPV": "mpv_fl"}
+EXPECTED_UNITS = {"HGB": "g/L", "HCT": "L/L", "PLT": "10^9/L", "MPV": "fL"}
+
+
+def store_raw_message(ctx: StationContext, *, device_name: str, kind: str, protocol: str, received_at: datetime,
+                      raw: bytes, parsed: dict[str, Any], error: str | None = None, direction: str = "in",
+                      sample_id: str | None = None, status: str = "received") -> int:
+    """Keep a device's raw bytes with their parsed form; returns the id that results link to."""
+    with ctx.transaction() as s:
+        m = DeviceMessage(device_name=device_name, kind=kind, protocol=protocol, direction=direction,
+                          received_at=received_at, raw=raw, parsed=parsed, error=error, sample_id=sample_id,
+                          status="rejected" if error else status)
+        s.add(m)
+        s.flush()
+        return m.id
+
+
+def file_analyzer_result(ctx: StationContext, actor: Actor, message_id: int) -> dict[str, Any]:
+    """Match a stored analyzer result to its donation by sample id (the DIN) and record the pre-donation test.
+
+    QC results are never filed; results for unknown samples or donations not waiting for a test go to
+    the unmatched queue for staff; nothing is dropped."""
+    with ctx.transaction() as s:
+        m = s.get(DeviceMessage, message_id, with_for_update=True)
+        if m is None:
+            raise NotFound("未找到仪器报文", "Device message not found", code="MESSAGE_NOT_FOUND")
+        parsed = m.parsed or {}
+        if parsed.get("is_qc"):
+            m.status = "qc"
+            return {"status": "qc", "message_id": m.id}
+        sample = (m.sample_id or parsed.get("sample_id") or "").strip()
+        donation = None
+        try:
+            din = parse_din(sample).din if sample else None
+        except ValidationError:
+            din = None
+        if din:
+            donation = s.execute(select(Donation).where(Donation.din == din)).unique().scalar_one_or_none()
+        if donation is None or donation.state != State.EXAMINED.value:
+            m.status = "unmatched"
+            why = "unknown sample" if donation is None else f"donation is {donation.state}"
+            m.error = why
+            return {"status": "unmatched", "message_id": m.id, "reason": why}
+        values = parsed.get("values", {})
+        missing = [k for k in ("HGB", "HCT", "PLT") if k not in values]
+        if missing:
+            m.status = "unmatched"
+            m.error = f"missing {', '.join(missing)}"
+            return {"status": "unmatched", "message_id": m.id, "reason": m.error}
+        donation_id = donation.id
+    result = donations.PretestInput(
+        hb_g_l=values["HGB"]["value"], hct=values["HCT"]["value"], plt_10e9_l=values["PLT"]["value"],
+        mpv_fl=values.get("MPV", {}).get("value"), source="device", device_name=m.device_name, raw_message_id=m.id,
+        raw_units={k: {"raw_value": v.get("raw_value"), "raw_unit": v.get("raw_unit")} for k, v in values.items()})
+    try:
+        donations.record_pretest(ctx, actor, donation_id, result)
+    except Exception:
+        with ctx.transaction() as s:
+            m2 = s.get(DeviceMessage, message_id)
+            assert m2 is not None
+            m2.status = "unmatched"
+            m2.error = "not filed: needs review"
+        raise
+    with ctx.transaction() as s:
+        m2 = s.get(DeviceMessage, message_id)
+        assert m2 is not None
+        m2.status, m2.donation_id = "filed", donation_id
+        audit.record(s, actor, "device_message.file", "device_message", m2.id, at=ctx.now(),
+                     after={"donation_id": donation_id, "sample_id": sample}, donation_id=donation_id)
+    return {"status": "filed", "message_id": message_id, "donation_id": donation_id}
+
+
+def unmatched(ctx: StationContext, actor: Actor) -> list[dict[str, Any]]:
+    require_permission(actor, Action.FILE_DEVICE_RESULT)
+    with ctx.transaction() as s:
+        return [{"message_id": m.id, "device": m.device_name, "sample_id": m.sample_id, "received_at": m.received_at,
+                 "reason": m.error, "values": (m.parsed or {}).get("values", {})}
+                for m in s.execute(select(DeviceMessage).where(DeviceMessage.status == "unmatched")
+                                   .order_by(DeviceMessage.id)).scalars()]
+
+
+def assign_unmatched(ctx: StationContext, actor: Actor, message_id: int, din: str) -> dict[str, Any]:
+    """Staff decide which donation an unmatched result belongs to; the raw message keeps its link."""
+    require_permission(actor, Action.FILE_DEVICE_RESULT)
+    scanned = parse_din(din).din
+    with ctx.transaction() as s:
+        m = s.get(DeviceMessage, message_id, with_for_update=True)
+        if m is None or m.status != "unmatched":
+            raise NotFound("该报文不在待匹配列表中", "That message is not in the unmatched queue", code="MESSAGE_NOT_FOUND")
+        before = {"sample_id": m.sample_id}
+        m.sample_id = scanned
+        m.resolved_by, m.resolved_at = actor.user_id, ctx.now()
+        audit.record(s, actor, "device_message.assign", "device_message", m.id, at=ctx.now(), before=before,
+                     after={"sample_id": scanned})
+    return file_analyzer_result(ctx, actor, message_id)
+
+
+__all__ = ["SYSTEM", "assign_unmatched", "file_analyzer_result", "store_raw_message", "unmatched"]

@@ -1,0 +1,92 @@
+"""Equipment (serial, model, calibration) and consumable lots (received, on hand, consumed by collections)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from station import audit
+from station.audit import snapshot
+from station.context import StationContext
+from station.errors import ConflictError, NotFound, ValidationError
+from station.models import ConsumableLot, Equipment
+from station.security import Action, Actor, require_permission
+from station.services.common import require_text
+
+ITEMS = ("kit", "ac", "saline")
+
+
+def register_equipment(ctx: StationContext, actor: Actor, *, serial: str, model: str, calibration_due: date,
+                       kind: str = "separator", maintenance_due: date | None = None) -> int:
+    require_permission(actor, Action.MANAGE_EQUIPMENT)
+    serial = require_text(serial, "设备序列号", "the serial number", min_len=3)
+    model = require_text(model, "设备型号", "the model", min_len=2)
+    with ctx.transaction() as s:
+        if s.execute(select(Equipment).where(Equipment.serial == serial)).scalar_one_or_none():
+            raise ConflictError(f"设备 {serial} 已登记", f"Equipment {serial} is already registered", code="DUPLICATE_EQUIPMENT")
+        e = Equipment(serial=serial, model=model, kind=kind, calibration_due=calibration_due,
+                      maintenance_due=maintenance_due)
+        s.add(e)
+        s.flush()
+        audit.record(s, actor, "equipment.register", "equipment", e.id, at=ctx.now(), after=snapshot(e))
+        return e.id
+
+
+def record_calibration(ctx: StationContext, actor: Actor, serial: str, calibration_due: date) -> None:
+    require_permission(actor, Action.MANAGE_EQUIPMENT)
+    with ctx.transaction() as s:
+        e = s.execute(select(Equipment).where(Equipment.serial == serial)).scalar_one_or_none()
+        if e is None:
+            raise NotFound(f"未找到设备 {serial}", f"No equipment {serial}", code="EQUIPMENT_NOT_FOUND")
+        before = snapshot(e)
+        e.calibration_due = calibration_due
+        audit.record(s, actor, "equipment.calibrate", "equipment", e.id, at=ctx.now(), before=before, after=snapshot(e))
+
+
+def receive_lot(ctx: StationContext, actor: Actor, *, item: str, catalogue_no: str, lot: str, expiry: date,
+                quantity: int, name: str = "", specification: str = "", unit: str = "") -> int:
+    require_permission(actor, Action.MANAGE_CONSUMABLES)
+    if item not in ITEMS:
+        raise ValidationError(f"未知物料类别 {item}", f"Unknown item {item}", code="INVALID_ITEM")
+    if quantity <= 0:
+        raise ValidationError("入库数量应大于0", "The quantity received must be positive", code="INVALID_QUANTITY")
+    lot = require_text(lot, "批号", "the lot number", min_len=2)
+    with ctx.transaction() as s:
+        row = s.execute(select(ConsumableLot).where(ConsumableLot.item == item, ConsumableLot.catalogue_no == catalogue_no,
+                                                    ConsumableLot.lot == lot).with_for_update()).scalar_one_or_none()
+        if row is not None:
+            if row.expiry != expiry:
+                raise ValidationError("同一批号的有效期与已登记的不同", "This lot was received before with another expiry date",
+                                      code="LOT_EXPIRY_MISMATCH")
+            before = snapshot(row)
+            row.quantity_received += quantity
+            row.quantity_on_hand += quantity
+            audit.record(s, actor, "lot.receive", "consumable_lot", row.id, at=ctx.now(), before=before, after=snapshot(row))
+            return row.id
+        row = ConsumableLot(item=item, name=name, catalogue_no=catalogue_no, specification=specification, unit=unit,
+                            lot=lot, expiry=expiry, quantity_received=quantity, quantity_on_hand=quantity,
+                            received_at=ctx.now())
+        s.add(row)
+        s.flush()
+        audit.record(s, actor, "lot.receive", "consumable_lot", row.id, at=ctx.now(), after=snapshot(row))
+        return row.id
+
+
+def stock(ctx: StationContext, actor: Actor) -> list[dict[str, Any]]:
+    require_permission(actor, Action.VIEW_DONOR)
+    today = ctx.today()
+    with ctx.transaction() as s:
+        return [{"item": r.item, "name": r.name, "catalogue_no": r.catalogue_no, "lot": r.lot,
+                 "expiry": r.expiry.isoformat(), "on_hand": r.quantity_on_hand, "received": r.quantity_received,
+                 "expired": r.expiry < today}
+                for r in s.execute(select(ConsumableLot).order_by(ConsumableLot.item, ConsumableLot.expiry)).scalars()]
+
+
+def equipment_list(ctx: StationContext, actor: Actor) -> list[dict[str, Any]]:
+    require_permission(actor, Action.VIEW_DONOR)
+    today = ctx.today()
+    with ctx.transaction() as s:
+        return [{"serial": e.serial, "model": e.model, "kind": e.kind, "calibration_due": e.calibration_due.isoformat(),
+                 "calibrated": e.calibration_due >= today, "active": e.active}
+                for e in s.execute(select(Equipment).order_by(Equipment.serial)).scalars()]
