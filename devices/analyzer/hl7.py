@@ -1,0 +1,227 @@
+"""HL7 v2.3.1 ORU^R01 over MLLP (Mindray BC series): framing, parsing and acknowledgements (pure)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from devices.analyzer.results import ALIASES, LOINC, ParsedSample, add_value, parse_timestamp
+
+SB, EB, CR = b"\x0b", b"\x1c", b"\x0d"
+MAX_MESSAGE = 1 << 20
+
+
+class Hl7Error(ValueError):
+    """A message that cannot be filed; answered with MSA|AE."""
+
+    def __init__(self, reason: str, control_id: str = "") -> None:
+        super().__init__(reason)
+        self.control_id = control_id
+
+
+def mllp_wrap(message: bytes) -> bytes:
+    return SB + message + EB + CR
+
+
+@dataclass(frozen=True)
+class MllpItem:
+    message: bytes | None  # None: an error (garbage or oversized block)
+    raw: bytes
+    error: str | None = None
+
+
+class MllpDecoder:
+    """Byte stream -> MLLP blocks; bytes outside blocks and oversized blocks are reported, not kept."""
+
+    def __init__(self, max_message: int = MAX_MESSAGE) -> None:
+        self.max_message = max_message
+        self._buf = bytearray()
+        self._in_block = False
+        self._discarding = False
+        self._prev_eb = False
+        self._garbage = bytearray()
+
+    def feed(self, data: bytes) -> list[MllpItem]:
+        out: list[MllpItem] = []
+        for value in data:
+            b = bytes([value])
+            if not self._in_block:
+                if b == SB:
+                    if self._garbage.strip(b"\r\n"):
+                        out.append(MllpItem(None, bytes(self._garbage), "bytes outside an MLLP block"))
+                    self._garbage.clear()
+                    self._in_block = True
+                    self._buf.clear()
+                    self._discarding = False
+                else:
+                    self._garbage += b
+                    if len(self._garbage) > 4096:
+                        out.append(MllpItem(None, bytes(self._garbage), "bytes outside an MLLP block"))
+                        self._garbage.clear()
+                continue
+            if b == SB:  # a new block began before the end of this one: the previous was cut
+                out.append(MllpItem(None, bytes(self._buf[:256]), "MLLP block cut short"))
+                self._buf.clear()
+                self._discarding = False
+                self._prev_eb = False
+                continue
+            if b == CR and self._prev_eb:
+                self._in_block = False
+                self._prev_eb = False
+                if self._discarding:
+                    out.append(MllpItem(None, bytes(self._buf[:256]),
+                                        f"message longer than {self.max_message} bytes"))
+                else:
+                    body = bytes(self._buf[:-1])
+                    out.append(MllpItem(body, SB + body + EB + CR))
+                self._buf.clear()
+                self._discarding = False
+                continue
+            self._prev_eb = b == EB
+            if self._discarding:
+                continue
+            self._buf += b
+            if len(self._buf) > self.max_message + 1:
+                self._discarding = True
+        return out
+
+
+@dataclass
+class Hl7Message:
+    segments: list[list[str]]
+    field_sep: str
+    component_sep: str
+    repetition_sep: str
+    escape: str
+    subcomponent_sep: str
+    control_id: str
+    message_type: str
+    processing_id: str
+    version: str
+    sending_application: str
+    sending_facility: str
+
+
+def decode_text(raw: bytes) -> str:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Hl7Error("message is neither UTF-8 nor GB18030 text")
+
+
+def parse_hl7(raw: bytes) -> Hl7Message:
+    text = decode_text(raw)
+    segments_text = [s for s in text.replace("\r\n", "\r").replace("\n", "\r").split("\r") if s.strip()]
+    if not segments_text or not segments_text[0].startswith("MSH") or len(segments_text[0]) < 8:
+        raise Hl7Error("message does not start with an MSH segment")
+    msh = segments_text[0]
+    fs = msh[3]
+    enc = msh[4:].split(fs, 1)[0]
+    if len(enc) < 4 or fs.isalnum() or len(set(enc[:4] + fs)) != 5:
+        raise Hl7Error(f"invalid encoding characters {enc!r}")
+    segments = [s.split(fs) for s in segments_text]
+    # MSH-1 is the separator itself, so MSH-n is index n-1 of the split; we insert it to align
+    segments[0] = ["MSH", fs] + segments[0][1:]
+    for seg in segments:
+        if len(seg[0]) != 3 or not seg[0].isalnum() or not seg[0].isupper():
+            raise Hl7Error(f"bad segment name {seg[0][:10]!r}")
+
+    def msh(n: int) -> str:
+        return segments[0][n] if n < len(segments[0]) else ""
+
+    control_id = msh(10).strip()
+    msg = Hl7Message(segments, fs, enc[0], enc[1], enc[2], enc[3], control_id,
+                     msh(9), msh(11), msh(12), msh(3), msh(4))
+    if not control_id:
+        raise Hl7Error("MSH-10 (message control id) is empty")
+    return msg
+
+
+def _field(seg: list[str], n: int) -> str:
+    return seg[n] if n < len(seg) else ""
+
+
+def unescape(value: str, msg: Hl7Message) -> str:
+    e = msg.escape
+    if e not in value:
+        return value
+    return (value.replace(f"{e}F{e}", msg.field_sep).replace(f"{e}S{e}", msg.component_sep)
+            .replace(f"{e}R{e}", msg.repetition_sep).replace(f"{e}T{e}", msg.subcomponent_sep)
+            .replace(f"{e}E{e}", e))
+
+
+def parse_oru(raw: bytes) -> tuple[Hl7Message, list[ParsedSample]]:
+    """An ORU^R01 -> one ParsedSample per OBR, or Hl7Error (with the control id when known)."""
+    msg = parse_hl7(raw)
+    cs = msg.component_sep
+    mtype = msg.message_type.split(cs)
+    if mtype[0] != "ORU" or (len(mtype) > 1 and mtype[1] not in ("R01", "")):
+        raise Hl7Error(f"message type {msg.message_type!r} is not ORU^R01", msg.control_id)
+    if not msg.version.startswith("2."):
+        raise Hl7Error(f"HL7 version {msg.version!r} is not 2.x", msg.control_id)
+    processing = msg.processing_id.split(cs)[0].strip().upper()
+    instrument = msg.sending_application.split(cs)[0] or msg.sending_facility.split(cs)[0] or "unknown"
+    samples: list[ParsedSample] = []
+    current: ParsedSample | None = None
+    for seg in msg.segments[1:]:
+        name = seg[0]
+        if name == "OBR":
+            sample_id = unescape(_field(seg, 3).split(cs)[0].strip() or
+                                 _field(seg, 2).split(cs)[0].strip(), msg)
+            if not sample_id:
+                raise Hl7Error("OBR without a sample id (OBR-3/OBR-2)", msg.control_id)
+            is_qc = processing == "Q" or sample_id.upper().startswith("QC")
+            current = ParsedSample(sample_id, instrument, is_qc, parse_timestamp(_field(seg, 7)))
+            samples.append(current)
+        elif name == "OBX":
+            if current is None:
+                raise Hl7Error("OBX before any OBR", msg.control_id)
+            ident = _field(seg, 3).split(cs)
+            analyte = LOINC.get(ident[0].strip()) or ALIASES.get(
+                (ident[1] if len(ident) > 1 else ident[0]).strip().upper())
+            if analyte is None:
+                continue  # other parameters stay in the raw message
+            if _field(seg, 2).strip() not in ("NM", ""):
+                current.rejected[analyte] = f"{analyte}: value type {_field(seg, 2)!r} is not NM"
+                continue
+            status = _field(seg, 11).strip().upper()
+            if status not in ("", "F", "C"):
+                current.rejected[analyte] = f"{analyte}: result status {status!r} is not final"
+                continue
+            add_value(current, analyte, unescape(_field(seg, 5), msg),
+                      unescape(_field(seg, 6).split(cs)[0], msg), _field(seg, 8))
+            when = parse_timestamp(_field(seg, 14))
+            if when is not None and current.measured_at is None:
+                current.measured_at = when
+    if not samples:
+        raise Hl7Error("ORU without an OBR segment", msg.control_id)
+    return msg, samples
+
+
+def build_ack(control_id: str, code: str = "AA", text: str = "", *, original: Hl7Message | None = None,
+              now: datetime | None = None, ack_id: str | None = None) -> bytes:
+    """MSH + MSA (AA accepted, AE error, AR rejected) for the message with `control_id`."""
+    when = (now or datetime.now()).strftime("%Y%m%d%H%M%S")
+    receiving_app = original.sending_application if original else ""
+    receiving_fac = original.sending_facility if original else ""
+    version = original.version if original and original.version else "2.3.1"
+    text = text.replace("|", " ").replace("\r", " ").replace("\n", " ")[:80]
+    msh = (f"MSH|^~\\&|STATION|BLOODCENTRE|{receiving_app}|{receiving_fac}|{when}||ACK^R01|"
+           f"{ack_id or 'ACK' + when}|P|{version}")
+    msa = f"MSA|{code}|{control_id}" + (f"|{text}" if text else "")
+    return (msh + "\r" + msa + "\r").encode("utf-8")
+
+
+def build_oru(sample_id: str, values: dict[str, tuple[str, str]], *, control_id: str,
+              qc: bool = False, when: datetime | None = None, instrument: str = "BC-5390") -> bytes:
+    """An ORU^R01 as a Mindray BC sends it (used by the simulator and the tests)."""
+    ts = (when or datetime.now()).strftime("%Y%m%d%H%M%S")
+    codes = {v: k for k, v in LOINC.items()}
+    lines = [f"MSH|^~\\&|{instrument}|Mindray|||{ts}||ORU^R01|{control_id}|{'Q' if qc else 'P'}|2.3.1||||||UNICODE",
+             "PID|1||^^^^MR",
+             "PV1|1",
+             f"OBR|1||{sample_id}|00001^Automated Count^99MRC||{ts}|{ts}"]
+    for i, (name, (value, unit)) in enumerate(values.items(), start=1):
+        lines.append(f"OBX|{i}|NM|{codes.get(name, '')}^{name}^LN||{value}|{unit}|||||F|||{ts}")
+    return ("\r".join(lines) + "\r").encode("utf-8")

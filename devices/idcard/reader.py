@@ -1,0 +1,143 @@
+"""The ID-card reader driver: polls find -> select -> read and reports one read per card placement."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from devices.base import DeviceFault, RawMessage
+from devices.idcard import codec
+from devices.idcard.codec import IdCardData, WltDecoder
+from devices.transport import SerialWorker
+
+
+@dataclass
+class IdCardEvent:
+    """One card read, with the raw response it came from and how long the read took."""
+
+    card: IdCardData
+    raw: RawMessage
+    read_ms: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"event": "idcard", **self.card.to_json(), "read_ms": round(self.read_ms, 1),
+                "raw_received_at": self.raw.received_at.isoformat()}
+
+
+class IdCardReaderWorker(SerialWorker):
+    kind = "idcard"
+    protocol = "sam-ga467"
+    baudrate = 115200
+
+    def __init__(self, name: str, port: str, *, with_fingerprint: bool = False,
+                 poll_interval: float = 0.2, response_timeout: float = 2.0,
+                 wlt_decoder: WltDecoder | None = None, **kwargs: Any) -> None:
+        super().__init__(name, port, **kwargs)
+        self.with_fingerprint = with_fingerprint
+        self.poll_interval = poll_interval
+        self.response_timeout = response_timeout
+        self.wlt_decoder = wlt_decoder
+        self._decoder = codec.FrameDecoder()
+        self._card_present = False
+
+    def _transact(self, cmd: tuple[int, int], retries: int = 2) -> codec.Response:
+        """Send one command and wait for its response; a corrupted or missing answer is retried."""
+        fault = DeviceFault("读卡器无应答（超时），请检查连接和电源",
+                            "reader does not answer (timeout): check cable and power")
+        for _attempt in range(retries + 1):
+            self._decoder.clear()
+            self._write(codec.build_request(*cmd))
+            outcome = self._await_response()
+            if isinstance(outcome, DeviceFault):
+                fault = outcome
+                continue
+            if outcome.sw3 in (0x10, 0x11):  # the reader saw our request corrupted: resend
+                zh, en = codec.status_message(outcome.sw3)
+                fault = DeviceFault(f"读卡器报告：{zh}", f"reader reports: {en}")
+                continue
+            return outcome
+        raise fault
+
+    def _await_response(self) -> codec.Response | DeviceFault:
+        deadline = time.monotonic() + self.response_timeout
+        while time.monotonic() < deadline:
+            if self._stopping.is_set():
+                raise DeviceFault("已停止", "stopped")
+            data = self._read()
+            if not data:
+                continue
+            for item in self._decoder.feed(data):
+                if isinstance(item, codec.FrameError):
+                    self._raw(item.raw, error=item.reason)
+                    return DeviceFault(f"读卡器应答损坏（{item.reason}）",
+                                       f"corrupted reply from reader ({item.reason})")
+                try:
+                    return codec.parse_response(item)
+                except codec.IdCardFormatError as exc:
+                    self._raw(item.raw, error=str(exc))
+                    return DeviceFault("读卡器应答格式错误", f"malformed reply ({exc})")
+        return DeviceFault("读卡器无应答（超时），请检查连接和电源",
+                           "reader does not answer (timeout): check cable and power")
+
+    def _connect(self) -> None:
+        super()._connect()
+        self._decoder.clear()
+        self._card_present = False
+        status = self._transact(codec.CMD_SAM_STATUS)
+        if not status.ok:
+            zh, en = codec.status_message(status.sw3)
+            raise DeviceFault(f"SAM模块状态异常：{zh}", f"SAM module not ready: {en}")
+
+    def _serve(self) -> None:
+        while not self._stopping.is_set():
+            self._poll_once()
+            self._stopping.wait(self.poll_interval)
+
+    def _poll_once(self) -> None:
+        started = time.perf_counter()
+        found = self._transact(codec.CMD_FIND)
+        if found.sw3 != codec.SW_FOUND:
+            if found.sw3 in (codec.SW_FIND_FAILED, codec.SW_OK):
+                self._card_present = False
+                self._set_connected()
+            else:
+                zh, en = codec.status_message(found.sw3)
+                self._warn(f"{self.name}：寻卡失败：{zh}", f"{self.name}: find card failed: {en}")
+            return
+        if self._card_present:
+            # some readers find a card again while it stays on the reader: one read per placement
+            return
+        selected = self._transact(codec.CMD_SELECT)
+        if selected.sw3 != codec.SW_OK:
+            zh, en = codec.status_message(selected.sw3)
+            self._warn(f"{self.name}：{zh}", f"{self.name}: {en}")
+            return
+        cmd = codec.CMD_READ_FP if self.with_fingerprint else codec.CMD_READ
+        response = self._transact(cmd)
+        if response.sw3 != codec.SW_OK:
+            zh, en = codec.status_message(response.sw3)
+            self._raw(response.raw, error=f"SW3 {response.sw3:02X}: {en}")
+            self._warn(f"{self.name}：{zh}", f"{self.name}: {en}")
+            return
+        try:
+            card = codec.parse_read_data(response.data, self.with_fingerprint)
+        except codec.IdCardFormatError as exc:
+            self._raw(response.raw, error=str(exc))
+            self._warn(f"{self.name}：证件信息无法解析（{exc}），请重新放卡",
+                       f"{self.name}: card data cannot be parsed ({exc}); place the card again")
+            self._card_present = True
+            return
+        if self.wlt_decoder is not None:
+            try:
+                card.photo_png = self.wlt_decoder.decode(card.photo_wlt)
+            except Exception as exc:  # noqa: BLE001 - a decoder failure must not lose the read
+                self._warn(f"{self.name}：照片解码失败（{exc}）", f"{self.name}: photo decoding failed ({exc})")
+        self._card_present = True
+        raw = self._raw(response.raw, parsed=card.to_json())
+        self._set_connected()
+        self._emit(IdCardEvent(card, raw, (time.perf_counter() - started) * 1000))
+
+    def _set_connected(self) -> None:
+        from devices.base import ConnectionState
+
+        self._set_status(ConnectionState.CONNECTED, "已连接", "connected")
