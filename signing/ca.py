@@ -4,7 +4,10 @@ Folder layout (all written atomically):
     root.key.pem, issuing.key.pem   PKCS#8, encrypted with the CA passphrase
     root.cert.pem, issuing.cert.pem
     index.json                      every certificate issued, with its revocation state
-    crl.der, crl.pem                the issuing CA's current CRL
+    crl.der, crl.pem                the issuing CA's current CRL (signer and TSA certificates)
+    root-crl.der, root-crl.pem      the root's CRL (an ARL covering the issuing CA): long-term
+                                    validation needs revocation data for every certificate
+                                    below the trust anchor
 
 Privacy of donor certificates: the clear ID number never enters a certificate. The
 subject carries the donor's name and, in the serialNumber attribute, a pseudonym
@@ -173,6 +176,8 @@ class LocalCA:
     INDEX = "index.json"
     CRL_DER = "crl.der"
     CRL_PEM = "crl.pem"
+    ROOT_CRL_DER = "root-crl.der"
+    ROOT_CRL_PEM = "root-crl.pem"
 
     def __init__(self, folder: Path, root_key: PrivateKey, root_cert: x509.Certificate,
                  issuing_key: PrivateKey, issuing_cert: x509.Certificate,
@@ -268,13 +273,13 @@ class LocalCA:
 
     @staticmethod
     def load_public(folder: str | Path) -> tuple[x509.Certificate, x509.Certificate,
-                                                 x509.CertificateRevocationList | None]:
-        """Root, issuing CA certificate and current CRL, readable without the passphrase."""
+                                                 list[x509.CertificateRevocationList]]:
+        """Root, issuing CA certificate and current CRLs, readable without the passphrase."""
         folder = Path(folder)
-        crl_path = folder / LocalCA.CRL_DER
-        crl = x509.load_der_x509_crl(crl_path.read_bytes()) if crl_path.exists() else None
+        crls = [x509.load_der_x509_crl((folder / name).read_bytes())
+                for name in (LocalCA.CRL_DER, LocalCA.ROOT_CRL_DER) if (folder / name).exists()]
         return (_load_cert(folder / LocalCA.ROOT_CERT), _load_cert(folder / LocalCA.ISSUING_CERT),
-                crl)
+                crls)
 
     # -- index ----------------------------------------------------------------------------
     def _read_index(self) -> dict[str, Any]:
@@ -427,8 +432,9 @@ class LocalCA:
         return row is not None and row.revoked_at is not None
 
     def publish_crl(self, now: datetime | None = None) -> x509.CertificateRevocationList:
-        """Write a fresh CRL (DER and PEM) signed by the issuing CA and return it."""
+        """Write fresh CRLs (issuing CA's and root's, DER and PEM); return the issuing CA's."""
         now = _utc(now or datetime.now(timezone.utc))
+        self._publish_root_crl(now)
         crl_number = int(now.timestamp() * 1000)
         builder = (
             x509.CertificateRevocationListBuilder()
@@ -441,7 +447,7 @@ class LocalCA:
                     x509.SubjectKeyIdentifier).value), critical=False)
         )
         for row in self.certificates():
-            if row.revoked_at is None:
+            if row.revoked_at is None or row.kind == "ca":
                 continue
             revoked = (
                 x509.RevokedCertificateBuilder()
@@ -456,6 +462,30 @@ class LocalCA:
         atomic_write(self.folder / self.CRL_DER, crl.public_bytes(serialization.Encoding.DER))
         atomic_write(self.folder / self.CRL_PEM, crl.public_bytes(serialization.Encoding.PEM))
         return crl
+
+    def _publish_root_crl(self, now: datetime) -> x509.CertificateRevocationList:
+        # The root revokes nothing today (one issuing CA); the empty ARL is still needed as
+        # evidence that the issuing CA was not revoked.
+        crl = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(self.root_cert.subject)
+            .last_update(now - timedelta(seconds=1))
+            .next_update(now + CRL_VALIDITY)
+            .add_extension(x509.CRLNumber(int(now.timestamp() * 1000)), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+                self.root_cert.extensions.get_extension_for_class(
+                    x509.SubjectKeyIdentifier).value), critical=False)
+            .sign(self._root_key, hashes.SHA384())
+        )
+        atomic_write(self.folder / self.ROOT_CRL_DER, crl.public_bytes(serialization.Encoding.DER))
+        atomic_write(self.folder / self.ROOT_CRL_PEM, crl.public_bytes(serialization.Encoding.PEM))
+        return crl
+
+    def crls(self) -> list[x509.CertificateRevocationList]:
+        """The issuing CA's CRL and the root's ARL, current."""
+        issuing = self.crl()
+        root = x509.load_der_x509_crl((self.folder / self.ROOT_CRL_DER).read_bytes())
+        return [issuing, root]
 
     def crl(self) -> x509.CertificateRevocationList:
         """The current CRL; a new one is published when the stored one is older than a day."""

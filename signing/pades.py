@@ -81,7 +81,7 @@ def meaning_from_reason(reason: str | None) -> str | None:
 
 
 # The revocation policy used for signing and validation: signer and TSA certificates must
-# be covered by the CA's CRL; the issuing CA (issued by the offline root) declares none.
+# be covered by the issuing CA's CRL, and the issuing CA by the root's CRL (ARL).
 REVOCATION_POLICY = CertRevTrustPolicy(RevocationCheckingPolicy(
     ee_certificate_rule=RevocationCheckingRule.CRL_REQUIRED,
     intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED,
@@ -153,8 +153,8 @@ class TrustMaterial:
     def from_ca_folder(cls, folder: str | Path) -> TrustMaterial:
         from signing.ca import LocalCA
 
-        root, issuing, crl = LocalCA.load_public(folder)
-        return cls(root, (issuing,), (crl,) if crl is not None else ())
+        root, issuing, crls = LocalCA.load_public(folder)
+        return cls(root, (issuing,), tuple(crls))
 
     def validation_context(self, moment: datetime | None = None) -> ValidationContext:
         return ValidationContext(
