@@ -45,6 +45,9 @@ def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", default=None, help="printer: folder that keeps received jobs")
     # scanner / signature pad
     parser.add_argument("--barcode", action="append", default=[], help="scanner: barcode to send")
+    parser.add_argument("--start-delay", type=float, default=2.0,
+                        help="scanner/signature pad/fingerprint: seconds before the first push "
+                             "(data sent before the station opens its port is lost, as with real devices)")
     parser.add_argument("--signatures", type=int, default=0,
                         help="signature pad / fingerprint: produce N captures at once")
 
@@ -86,11 +89,13 @@ def build_simulator(kind: str, args: argparse.Namespace) -> Simulator:
     if kind == "signature-pad":
         from devices.signature.sim import SignaturePadSimulator
 
-        return SignaturePadSimulator(args.port, control, signatures=args.signatures)
+        return SignaturePadSimulator(args.port, control, signatures=args.signatures,
+                                     start_delay=args.start_delay)
     if kind == "fingerprint":
         from devices.fingerprint.sim import FingerprintSimulator
 
-        return FingerprintSimulator(args.port, control, captures=args.signatures)
+        return FingerprintSimulator(args.port, control, captures=args.signatures,
+                                    start_delay=args.start_delay)
     if kind == "printer":
         from devices.printer.sim import PrinterSimulator
 
@@ -99,7 +104,7 @@ def build_simulator(kind: str, args: argparse.Namespace) -> Simulator:
         from devices.scanner.sim import ScannerSimulator
 
         return ScannerSimulator(args.port, control, barcodes=args.barcode, interval=args.interval,
-                                loop=args.loop)
+                                loop=args.loop, start_delay=args.start_delay)
     raise ValueError(f"no simulator for {kind}")
 
 

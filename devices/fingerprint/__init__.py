@@ -1,0 +1,1 @@
+"""Fingerprint scanners: capture model, serial driver, optional libfprint backend, simulator."""

@@ -1,0 +1,1 @@
+"""Serial barcode scanners (keyboard-wedge scanners are handled by the UI)."""

@@ -1,0 +1,1 @@
+"""Handwritten signatures: pen samples after ISO/IEC 19794-7, PNG rendering, serial pad driver, simulator."""
