@@ -151,8 +151,14 @@ class TimeStampAuthority:
         return self.key.sign(data, ec.ECDSA(hashes.SHA256()))
 
 
+class _RejectionResp(core.Sequence):
+    # asn1crypto's TimeStampResp makes the token mandatory; RFC 3161 makes it optional.
+    _fields = [("status", tsp.PKIStatusInfo),
+               ("time_stamp_token", cms.ContentInfo, {"optional": True})]
+
+
 def _rejection(fail_info: str, text: str) -> bytes:
-    return tsp.TimeStampResp({"status": {
+    return _RejectionResp({"status": {
         "status": "rejection", "status_string": [text], "fail_info": tsp.PKIFailureInfo({fail_info}),
     }}).dump()
 
@@ -286,13 +292,72 @@ def serve(authority: TimeStampAuthority, host: str, port: int) -> None:
 
 
 # -- client side --------------------------------------------------------------------------
-def http_timestamper(url: str, timeout: float = 5.0):  # type: ignore[no-untyped-def]
-    """pyHanko's RFC 3161 HTTP client; create one per batch and reuse it.
-
-    pyHanko sends a random nonce and refuses a reply carrying another one; transport and
-    protocol failures surface as TimestampRequestError, which the signing flow turns into
-    a SigningError (see `signing.pades.timestamp_error`).
-    """
+def _client_base() -> type:
     from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
-    return RequestsHTTPTimeStamper(url, timeout=timeout)
+    return RequestsHTTPTimeStamper
+
+
+class StationTimeStamper(_client_base()):  # type: ignore[misc]
+    """pyHanko's RFC 3161 HTTP client with stricter reply checks.
+
+    Refuses an HTTP error, a rejection, a reply for another nonce or another message imprint,
+    each as a TimestampRequestError with a plain message (pyHanko 0.38 itself crashes on a
+    nonce mismatch and cannot parse rejections without a token).
+    """
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        import asyncio
+
+        import requests
+        from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+        def task() -> tsp.TimeStampResp:
+            try:
+                raw = requests.post(self.url, req.dump(), headers=self.request_headers(),
+                                    auth=self.auth, timeout=self.timeout)
+            except (OSError, requests.RequestException) as exc:
+                raise TimestampRequestError(f"cannot reach {self.url}: {exc}") from exc
+            if raw.status_code != 200:
+                raise TimestampRequestError(f"{self.url} answered HTTP {raw.status_code}")
+            if raw.headers.get("Content-Type", "").split(";")[0] != "application/timestamp-reply":
+                raise TimestampRequestError(f"{self.url} did not send a timestamp-reply")
+            try:
+                head = _RejectionResp.load(raw.content)
+                status = head["status"]
+                if status["status"].native not in ("granted", "granted_with_mods"):
+                    text = "; ".join(status["status_string"].native or [])
+                    fail = ", ".join(sorted(status["fail_info"].native or []))
+                    raise TimestampRequestError(f"time stamp refused: {text} [{fail}]")
+                return tsp.TimeStampResp.load(raw.content)
+            except ValueError as exc:
+                raise TimestampRequestError(f"malformed time stamp reply: {exc}") from exc
+
+        return await asyncio.to_thread(task)
+
+    async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> cms.ContentInfo:
+        from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+        nonce, req = self.request_cms(message_digest, md_algorithm)
+        res = await self.async_request_tsa_response(req)
+        try:
+            token = res["time_stamp_token"]
+            info = token["content"]["encap_content_info"]["content"].parsed
+            got_nonce = info["nonce"].native
+            imprint = info["message_imprint"]
+        except (KeyError, ValueError, TypeError) as exc:
+            raise TimestampRequestError(f"malformed time stamp token: {exc}") from exc
+        if got_nonce != req["nonce"].native:
+            raise TimestampRequestError(
+                f"the reply is for another request (nonce {got_nonce} instead of "
+                f"{req['nonce'].native})")
+        if imprint["hashed_message"].native != message_digest:
+            raise TimestampRequestError("the reply time-stamps another document digest")
+        return token
+
+
+def http_timestamper(url: str, timeout: float = 5.0) -> StationTimeStamper:
+    """The RFC 3161 HTTP client; create one per batch and reuse it (pyHanko caches a
+    size-estimation token in it). Failures surface as TimestampRequestError, which the
+    signing flow turns into a SigningError (see `signing.pades.timestamp_error`)."""
+    return StationTimeStamper(url, timeout=timeout)
