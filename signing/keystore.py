@@ -254,7 +254,10 @@ class Pkcs11KeyStore:
                 session, cert_label=username, key_label=username,
                 signing_cert=to_asn1_cert(cert),
                 ca_chain=[to_asn1_cert(c) for c in self.chain],
-                other_certs_to_pull=None)
+                other_certs_to_pull=None,
+                # Hash in software, sign the digest on the token (CKM_ECDSA): many tokens,
+                # SoftHSM among them, lack the combined CKM_ECDSA_SHA256 mechanism.
+                use_raw_mechanism=True)
         except BaseException:
             session.close()
             raise

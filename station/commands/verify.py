@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -50,6 +51,9 @@ def run(args: argparse.Namespace) -> int:
     from signing.verify import verify_pdf
     from station.commands.ca import station_config
 
+    # pyHanko logs every failed path with a traceback; the report already says what failed.
+    for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"文件不存在：{path}", f"No such file: {path}", code="USAGE")
