@@ -52,9 +52,11 @@ class SignatureCapture:
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, no spaces): the bytes the evidence hash is taken over."""
         doc = {"format": "ISO/IEC 19794-7 time series (x, y, pressure, t_ms, pen_down)",
-               "width": self.width, "height": self.height, "max_pressure": self.max_pressure,
+               "width": float(self.width), "height": float(self.height),
+               "max_pressure": float(self.max_pressure),
                "device": self.device, "captured_at": self.captured_at.isoformat(),
-               "samples": [[s.x, s.y, s.pressure, s.t_ms, 1 if s.pen_down else 0]
+               "samples": [[float(s.x), float(s.y), float(s.pressure), int(s.t_ms),
+                            1 if s.pen_down else 0]
                            for s in self.samples]}
         return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
