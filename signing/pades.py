@@ -53,7 +53,6 @@ from signing.keystore import StaffCredential, to_asn1_cert
 from signing.stampfont import DEFAULT_CJK_FONT, appearance_font, source_font
 from station.errors import SigningError
 
-
 # meaning -> (Chinese, English) as printed in the appearance and written in /Reason.
 MEANINGS: dict[str, tuple[str, str]] = {
     "consent": ("知情同意", "consent"),

@@ -11,7 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Literal
 
-from asn1crypto import algos, cms, core, tsp, x509 as asn1_x509
+from asn1crypto import algos, cms, core, tsp
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -213,7 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _TsaHttpServer
     protocol_version = "HTTP/1.1"
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+    def do_POST(self) -> None:
         if self.headers.get("Content-Type", "").split(";")[0].strip() != \
                 "application/timestamp-query":
             self._reply(415, "text/plain", b"expected application/timestamp-query\n")
@@ -231,7 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._reply(200, "application/timestamp-reply", reply)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._reply(405, "text/plain", b"POST an RFC 3161 TimeStampReq\n")
 
     def _reply(self, status: int, ctype: str, body: bytes) -> None:
@@ -241,7 +242,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         log.debug("tsa %s " + format, self.client_address[0], *args)
 
 

@@ -175,10 +175,9 @@ def test_expired_staff_certificate_and_wrong_pin(pki, tmp_path):
                 datetime.now(timezone.utc) - timedelta(days=400))
     trust = TrustMaterial.from_ca_folder(pki.ca.folder)
     ctx = SigningContext(trust, http_timestamper(pki.tsa_url))
-    with store.open("old.nurse", PIN) as cred:
-        with pytest.raises(SigningError) as err:
-            sign_record(make_pdf("采集记录"), [SLOT], [SignerForSlot(
-                SLOT.field_name, cred.signer, cred.certificate, "老护士")], ctx)
+    with store.open("old.nurse", PIN) as cred, pytest.raises(SigningError) as err:
+        sign_record(make_pdf("采集记录"), [SLOT], [SignerForSlot(
+            SLOT.field_name, cred.signer, cred.certificate, "老护士")], ctx)
     assert err.value.code == "CERT_EXPIRED" and "过期" in err.value.message_zh
     with pytest.raises(SigningError) as err:
         store.open("old.nurse", "000000")

@@ -10,13 +10,12 @@ from datetime import datetime, timezone
 import pytest
 import requests
 from asn1crypto import tsp
+from signing_helpers import PASS, PIN, Slot, make_pdf
 
 from signing.ca import LocalCA
-from signing.pades import SigningContext, TrustMaterial, sign_record, SignerForSlot
+from signing.pades import SignerForSlot, SigningContext, TrustMaterial, sign_record
 from signing.tsa import _RejectionResp, create_tsa_identity, http_timestamper, start_in_thread
 from station.errors import SigningError
-
-from signing_helpers import PASS, PIN, Slot, make_pdf
 
 
 def _query(tmp_path, data: bytes) -> bytes:
@@ -85,7 +84,7 @@ class _Liar(http.server.BaseHTTPRequestHandler):
     upstream = ""
     mode = "nonce"
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         if self.mode == "http500":
             self.send_response(500)
