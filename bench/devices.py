@@ -17,14 +17,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import serial  # noqa: E402
+import serial
 
-from devices.analyzer import astm, e1394, hl7  # noqa: E402
-from devices.analyzer.driver import AstmAnalyzerWorker, Hl7AnalyzerWorker  # noqa: E402
-from devices.analyzer.sim import sysmex_records  # noqa: E402
-from devices.base import ConnectionState, wait_until  # noqa: E402
-from devices.idcard.reader import IdCardReaderWorker  # noqa: E402
-from devices.transport import free_tcp_port  # noqa: E402
+from devices.analyzer import astm, e1394, hl7
+from devices.analyzer.driver import AstmAnalyzerWorker, Hl7AnalyzerWorker
+from devices.analyzer.sim import sysmex_records
+from devices.base import ConnectionState, wait_until
+from devices.idcard.reader import IdCardReaderWorker
+from devices.transport import free_tcp_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,16 +6,17 @@ import logging
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
     """An aware UTC timestamp (every receive time is aware)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class ConnectionState(str, enum.Enum):
@@ -178,7 +179,7 @@ class DeviceWorker(ABC):
             return
         try:
             callback(value)
-        except Exception:  # noqa: BLE001 - a faulty consumer must not kill the device thread
+        except Exception:
             log.exception("device %s: callback failed", self.name)
 
     # -- the loop ---------------------------------------------------------------------------
@@ -197,7 +198,7 @@ class DeviceWorker(ABC):
                 if not self._stopping.is_set():
                     self._set_status(ConnectionState.ERROR, f"{self.name}：{exc.reason_zh}",
                                      f"{self.name}: {exc.reason_en}")
-            except Exception as exc:  # noqa: BLE001 - nothing escapes a worker
+            except Exception as exc:
                 if not self._stopping.is_set():
                     log.debug("device %s failed", self.name, exc_info=True)
                     self._set_status(ConnectionState.ERROR,
@@ -206,7 +207,7 @@ class DeviceWorker(ABC):
             finally:
                 try:
                     self._disconnect()
-                except Exception:  # noqa: BLE001
+                except Exception:
                     log.debug("device %s: close failed", self.name, exc_info=True)
             if self._stopping.wait(delay):
                 break

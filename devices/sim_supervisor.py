@@ -55,7 +55,7 @@ class SimSupervisor:
         self.start_timeout = start_timeout
         self.handles: dict[str, SimulatorHandle] = {}
 
-    def __enter__(self) -> "SimSupervisor":
+    def __enter__(self) -> SimSupervisor:
         self.start()
         return self
 

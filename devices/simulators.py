@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from devices.simbase import Simulator
 
@@ -61,8 +61,12 @@ def build_simulator(kind: str, args: argparse.Namespace) -> Simulator:
         return IdCardSimulator(args.port, [load_card(p) for p in args.card], hold=args.hold,
                                loop=args.loop, control_port=control)
     if kind == "analyzer":
-        from devices.analyzer.sim import (DEFAULT_UNITS, AstmAnalyzerSimulator,
-                                          Hl7AnalyzerSimulator, sysmex_records)
+        from devices.analyzer.sim import (
+            DEFAULT_UNITS,
+            AstmAnalyzerSimulator,
+            Hl7AnalyzerSimulator,
+            sysmex_records,
+        )
 
         sim: Simulator
         values: dict[str, tuple[str, str]] = {}

@@ -6,7 +6,8 @@ import logging
 import socket
 import socketserver
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import serial
 
@@ -144,7 +145,7 @@ class ControlServer:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
                                         name="sim-control")
 
-    def start(self) -> "ControlServer":
+    def start(self) -> ControlServer:
         self._thread.start()
         return self
 

@@ -122,7 +122,7 @@ class Hl7AnalyzerWorker(_ResultDelivery, DeviceWorker):
         while not self._stopping.is_set():
             try:
                 conn, _addr = self._listener.accept()
-            except (socket.timeout, TimeoutError):
+            except TimeoutError:
                 continue
             conn.settimeout(0.1)
             self._conn = conn
@@ -139,7 +139,7 @@ class Hl7AnalyzerWorker(_ResultDelivery, DeviceWorker):
         while not self._stopping.is_set():
             try:
                 data = conn.recv(65536)
-            except (socket.timeout, TimeoutError):
+            except TimeoutError:
                 continue
             except OSError as exc:
                 self._warn(f"{self.name}：连接中断（{exc}）", f"{self.name}: connection lost ({exc})")

@@ -193,7 +193,7 @@ class Hl7AnalyzerSimulator(Simulator):
         while time.monotonic() < deadline and not self._stop.is_set():
             try:
                 data = sock.recv(65536)
-            except (socket.timeout, TimeoutError):
+            except TimeoutError:
                 continue
             if not data:
                 raise OSError("station closed the connection")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devices.idcard.codec import (CARD_TYPES, FP_LEN, PHOTO_LEN, IdCardFormatError, encode_text)
+from devices.idcard.codec import CARD_TYPES, FP_LEN, PHOTO_LEN, IdCardFormatError, encode_text
 
 _SEX_WORDS = {"男": "1", "女": "2", "male": "1", "female": "2", "m": "1", "f": "2"}
 

@@ -56,7 +56,7 @@ class PrinterSimulator(SerialSimulator):
             while not self._stop.is_set():
                 try:
                     conn, _ = server.accept()
-                except (socket.timeout, TimeoutError):
+                except TimeoutError:
                     continue
                 threading.Thread(target=self._serve_conn, args=(conn,), daemon=True).start()
 
@@ -66,7 +66,7 @@ class PrinterSimulator(SerialSimulator):
             while not self._stop.is_set():
                 try:
                     data = conn.recv(65536)
-                except (socket.timeout, TimeoutError):
+                except TimeoutError:
                     continue
                 except OSError:
                     return

@@ -6,8 +6,13 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any, Protocol
 
-from devices.separator.model import (Alarm, ProcedureParameters, ProcedureStatus, ProcedureSummary,
-                                     SeparatorDataError)
+from devices.separator.model import (
+    Alarm,
+    ProcedureParameters,
+    ProcedureStatus,
+    ProcedureSummary,
+    SeparatorDataError,
+)
 
 MAX_LINE = 65536
 

@@ -81,7 +81,7 @@ class Alarm:
                 "text_en": self.text_en, "at": self.at.isoformat()}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Alarm":
+    def from_json(cls, data: dict[str, Any]) -> Alarm:
         if not isinstance(data, dict) or not data.get("code"):
             raise SeparatorDataError("alarm without a code")
         severity = str(data.get("severity", "warning"))
@@ -110,7 +110,7 @@ class ProcedureStatus:
                 "alarms": [a.to_json() for a in self.alarms]}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ProcedureStatus":
+    def from_json(cls, data: dict[str, Any]) -> ProcedureStatus:
         phase = str(data.get("phase", ""))
         if phase not in ("priming", "collecting", "rinseback", "ended"):
             raise SeparatorDataError(f"unknown phase {phase!r}")
@@ -161,7 +161,7 @@ class ProcedureSummary:
         return out
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ProcedureSummary":
+    def from_json(cls, data: dict[str, Any]) -> ProcedureSummary:
         text = {k: str(data.get(k) or "") for k in
                 ("procedure_type", "device_serial", "kit_catalogue", "kit_lot", "ac_lot", "operator")}
         for key in ("procedure_type", "device_serial", "kit_catalogue", "kit_lot", "ac_lot"):

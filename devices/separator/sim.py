@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from devices.separator.model import ProcedureParameters, SeparatorDataError
@@ -50,7 +50,7 @@ class SeparatorSimulator(SerialSimulator):
     def start_procedure(self, params: ProcedureParameters) -> None:
         self.parameters = params
         self.started = time.monotonic()
-        self.started_at = datetime.now(timezone.utc)
+        self.started_at = datetime.now(UTC)
         self.last_status = -1e9
         self.alarms = []
 

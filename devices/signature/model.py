@@ -65,7 +65,7 @@ class SignatureCapture:
         return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
 
     @classmethod
-    def from_json(cls, text: str) -> "SignatureCapture":
+    def from_json(cls, text: str) -> SignatureCapture:
         doc = json.loads(text)
         samples = [PenSample(float(x), float(y), float(p), int(t), bool(d))
                    for x, y, p, t, d in doc["samples"]]

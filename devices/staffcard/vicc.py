@@ -15,7 +15,7 @@ import logging
 import socket
 import struct
 import threading
-from typing import Sequence
+from collections.abc import Sequence
 
 log = logging.getLogger(__name__)
 

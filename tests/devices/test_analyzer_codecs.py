@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from devhelpers import SYSMEX_CAPTURE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devhelpers import SYSMEX_CAPTURE
 from devices.analyzer import astm, e1394, hl7
 from devices.analyzer.results import UnitError, normalise
 from devices.analyzer.sim import sysmex_records

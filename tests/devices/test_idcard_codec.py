@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from devhelpers import RESIDENT_CARD
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.idcard import codec
 from devices.idcard.cardfile import card_from_dict
-from devhelpers import RESIDENT_CARD
 
 STANDARD_REQUESTS = {
     codec.CMD_SAM_STATUS: "AA AA AA 96 69 00 03 11 FF ED",

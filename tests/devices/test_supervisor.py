@@ -4,6 +4,7 @@ from __future__ import annotations
 import queue
 
 from devhelpers import RESIDENT_CARD
+
 from devices.registry import create_device
 from devices.sim_supervisor import DRIVER_OF, SimSupervisor
 

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 import serial
-
 from devhelpers import RESIDENT_CARD
+
 from devices.analyzer import astm
 from devices.analyzer.driver import AstmAnalyzerWorker, Hl7AnalyzerWorker
 from devices.base import ConnectionState, wait_until
