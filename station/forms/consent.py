@@ -7,7 +7,13 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
-from station.forms.data import ConsentRecordData, DonorInfo, QuestionAnswer, RenderedRecord, SignatureSlot
+from station.forms.data import (
+    ConsentRecordData,
+    DonorInfo,
+    QuestionAnswer,
+    RenderedRecord,
+    SignatureSlot,
+)
 from station.forms.fonts import register_cjk_font
 from station.forms.layout import (
     CONTENT_W,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,8 +18,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table
-from reportlab.platypus import TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageTemplate,
+    Paragraph,
+    Table,
+    TableStyle,
+)
 
 from station.errors import StationError
 from station.forms.data import (
@@ -45,6 +53,9 @@ SECTION_BG = colors.HexColor("#d9e1ec")
 FAIL_BG = colors.HexColor("#fde0e0")
 FAIL_INK = colors.HexColor("#b00000")
 OK_INK = colors.HexColor("#1d6b2f")
+
+
+_POWER = re.compile(r"\^(-?\d+)")
 
 
 class FormRenderError(StationError):
@@ -167,17 +178,9 @@ class Ink:
         """Paragraph from markup the form code wrote itself (never data)."""
         return Paragraph(markup, self.styles[style])
 
-    def unit(self, unit: str, style: str = "cell_c") -> Paragraph:
-        """A unit such as ×10^9/L with the exponent raised (the font has no superscript digits)."""
-        text = self.text(unit)
-        if "^" in text:
-            base, _, exp = text.partition("^")
-            digits = ""
-            rest = exp
-            while rest and (rest[0].isdigit() or rest[0] == "-"):
-                digits, rest = digits + rest[0], rest[1:]
-            text = f"{base}<super>{digits}</super>{rest}"
-        return Paragraph(text, self.styles[style])
+    def unit(self, text: str, style: str = "cell_c") -> Paragraph:
+        """Data text with powers such as ×10^9/L raised (the font has no superscript digits)."""
+        return Paragraph(_POWER.sub(r"<super>\1</super>", self.text(text)), self.styles[style])
 
     def section(self, title: str) -> Paragraph:
         return Paragraph(escape(title), self.styles["section"])
@@ -200,15 +203,15 @@ def grid_style(font_name: str, extra: Sequence[tuple[Any, ...]] = (), header: bo
     return TableStyle(commands)
 
 
-def field_table(ink: Ink, pairs: Sequence[tuple[str, str]], columns: int = 3) -> Table:
+def field_table(ink: Ink, pairs: Sequence[tuple[str, str]], columns: int = 3,
+                width: float = CONTENT_W, label_w: float = 21 * mm) -> Table:
     """Label/value pairs laid out `columns` pairs per row, labels shaded (a paper form's look)."""
-    label_w = 21 * mm
-    value_w = CONTENT_W / columns - label_w
+    value_w = width / columns - label_w
     rows: list[list[Any]] = []
     for start in range(0, len(pairs), columns):
         row: list[Any] = []
         for label, value in pairs[start:start + columns]:
-            row += [ink.p(label, "label"), ink.p(value)]
+            row += [ink.p(label, "label"), ink.unit(value, "cell")]
         while len(row) < 2 * columns:
             row += ["", ""]
         rows.append(row)
@@ -246,12 +249,14 @@ def draw_din(canv: Canvas, x: float, y: float, donation: DonationNumber, font_na
     flag_size = text_size * 0.6
     canv.setFont(font_name, flag_size)
     canv.saveState()
-    # Flags are printed rotated 90 degrees, as on ISBT 128 labels, so they are not read as DIN digits.
-    canv.translate(tx + flag_size * 0.9, text_y + text_size * 0.25)
-    canv.rotate(90)
+    # ISBT 128 prints the flag characters rotated 90 degrees clockwise, so that they are never
+    # read as part of the DIN; they read top to bottom with the glyphs' tops to the right.
+    flags_len = pdfmetrics.stringWidth(donation.flags, font_name, flag_size)
+    canv.translate(tx + flag_size * 0.15, text_y + text_size * 0.55 + flags_len / 2)
+    canv.rotate(-90)
     canv.drawString(0, 0, donation.flags)
     canv.restoreState()
-    tx += flag_size * 1.3
+    tx += flag_size * 1.7
     check_w = pdfmetrics.stringWidth(donation.check_character, font_name, text_size)
     box = text_size * 1.35
     canv.setLineWidth(max(0.6, text_size / 14))

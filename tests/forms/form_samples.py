@@ -50,14 +50,14 @@ DONOR = DonorInfo(
 DONATION = DonationNumber(din="W000025000001", flags="00")
 
 CONSENT_PARAGRAPHS = (
-    "献血是爱心奉献的体现，为保护您和受血者的健康与安全，请您如实填写健康状况征询表。"
-    "根据《中华人民共和国献血法》，血站对献血者必须免费进行必要的健康检查。",
-    "单采血小板献血采用血细胞分离机进行，采集过程中血液在一次性密闭管路中流动，"
-    "分离出血小板后其余成分回输给您。采集过程约需 60–90 分钟。",
-    "少数献血者在献血过程中或献血后可能出现头晕、出汗、口唇麻木（枸橼酸盐反应）、穿刺部位淤青等反应，"
-    "工作人员将及时处理。如献血后出现不适，请拨打本表下方的回告电话。",
-    "您的血液将进行相关检测，检测不合格的血液将按规定报废，检测结果将通知您。"
-    "您的个人信息将依法保密。",
+    ("献血是爱心奉献的体现，为保护您和受血者的健康与安全，请您如实填写健康状况征询表。"
+    "根据《中华人民共和国献血法》，血站对献血者必须免费进行必要的健康检查。"),
+    ("单采血小板献血采用血细胞分离机进行，采集过程中血液在一次性密闭管路中流动，"
+    "分离出血小板后其余成分回输给您。采集过程约需 60–90 分钟。"),
+    ("少数献血者在献血过程中或献血后可能出现头晕、出汗、口唇麻木（枸橼酸盐反应）、穿刺部位淤青等反应，"
+    "工作人员将及时处理。如献血后出现不适，请拨打本表下方的回告电话。"),
+    ("您的血液将进行相关检测，检测不合格的血液将按规定报废，检测结果将通知您。"
+    "您的个人信息将依法保密。"),
 )
 
 BASE_QUESTIONS = (
@@ -99,11 +99,11 @@ def registration_exam(findings_fail: bool = True) -> RegistrationExamRecordData:
     manual = ResultSource(kind="manual", manual_reason="分析仪未报告MPV，按仪器屏幕读数录入",
                           entered_by="李医生")
     tests = (
-        LabResult("HGB", "血红蛋白", Decimal("128"), "g/L", Decimal("115"), Decimal("160"), device,
+        LabResult("HGB", "血红蛋白", Decimal(128), "g/L", Decimal(115), Decimal(160), device,
                   T0 + timedelta(minutes=20)),
         LabResult("HCT", "红细胞压积", Decimal("0.39"), "L/L", Decimal("0.36"), None, device,
                   T0 + timedelta(minutes=20), decimals=2),
-        LabResult("PLT", "血小板计数", Decimal("142"), "×10^9/L", Decimal("150"), Decimal("450"), device,
+        LabResult("PLT", "血小板计数", Decimal(142), "×10^9/L", Decimal(150), Decimal(450), device,
                   T0 + timedelta(minutes=20)),
         LabResult("MPV", "平均血小板体积", Decimal("10.4"), "fL", Decimal("7.0"), Decimal("12.5"), manual,
                   T0 + timedelta(minutes=21), decimals=1),
@@ -131,7 +131,7 @@ def registration_exam(findings_fail: bool = True) -> RegistrationExamRecordData:
                            valid_from=date(2015, 6, 1), valid_to=date(2035, 6, 1),
                            read_method="身份证阅读器"),
         examination=Examination(examined_at=T0 + timedelta(minutes=10), examiner="李医生",
-                                weight_kg=Decimal("52.5"), height_cm=Decimal("162"), systolic_mmhg=118,
+                                weight_kg=Decimal("52.5"), height_cm=Decimal(162), systolic_mmhg=118,
                                 diastolic_mmhg=76, pulse_per_min=72, temperature_c=Decimal("36.6"),
                                 general_condition="精神良好，皮肤无黄染，双臂静脉充盈良好"),
         pre_tests=tests,
@@ -154,9 +154,9 @@ def collection(alarms: int = 2, reactions: int = 1) -> CollectionRecordData:
         anticoagulant=MaterialLot("ACD-A 500ml", "ACD-A", "20092441", date(2024, 8, 31)),
         saline=MaterialLot("生理盐水 1000ml", "NS-1000", "200426299", date(2024, 4, 25)),
         start_time=start, end_time=start + timedelta(minutes=68), run_time_min=68,
-        whole_blood_processed_ml=Decimal("2712"), ac_used_ml=Decimal("286"), ac_to_donor_ml=Decimal("221"),
-        platelet_volume_ml=Decimal("250"), platelet_yield_e11=Decimal("2.8"), plasma_volume_ml=Decimal("0"),
-        post_platelet_count=Decimal("118"), post_hct=Decimal("0.38"),
+        whole_blood_processed_ml=Decimal(2712), ac_used_ml=Decimal(286), ac_to_donor_ml=Decimal(221),
+        platelet_volume_ml=Decimal(250), platelet_yield_e11=Decimal("2.8"), plasma_volume_ml=Decimal(0),
+        post_platelet_count=Decimal(118), post_hct=Decimal("0.38"),
         alarms=tuple(AlarmEntry(start + timedelta(minutes=10 + i), f"A{i + 101}",
                                 "回输压力过低，已调整针头位置") for i in range(alarms)),
         rinseback_completed=True,
@@ -172,7 +172,7 @@ def collection(alarms: int = 2, reactions: int = 1) -> CollectionRecordData:
             CheckEntry("sealing", start + timedelta(minutes=75), "=W00002500000100", "血小板袋热合", True,
                        "周护士"),
         ),
-        operator="周护士", product_code="E3083V00", therapeutic_doses=Decimal("1"),
+        operator="周护士", product_code="E3083V00", therapeutic_doses=Decimal(1),
     )
 
 
@@ -180,4 +180,4 @@ def label() -> LabelData:
     return LabelData(site_name=SITE.site_name, donation=DONATION, abo="A", rhd="positive",
                      product_code="E3083V00", product_description="单采血小板（去白细胞）",
                      collection_date=date(2023, 3, 28),
-                     expiry=datetime(2023, 3, 33 - 30, 10, 0, tzinfo=CST))
+                     expiry=datetime(2023, 4, 2, 10, 0, tzinfo=CST))
