@@ -1,0 +1,69 @@
+"""Archive search (the seed's archive list) and the list of items past retention for disposal review."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from station.context import StationContext
+from station.models import Donation, Donor
+from station.models.archive import ArchiveItem
+from station.security import Action, Actor, require_permission
+
+ID_TYPES = ("resident", "hmt", "foreigner", "passport")
+
+
+def item_row(item: ArchiveItem) -> dict[str, Any]:
+    """One row of the archive list; the ID number only masked."""
+    return {
+        "item_number": item.item_number, "archive_number": item.archive_number, "year": item.year,
+        "name": item.donor_name, "retention_years": item.retention_years,
+        "retention_until": item.retention_until.isoformat(),
+        "collection_time": item.collection_time.isoformat() if item.collection_time else None,
+        "id_type": item.id_type, "id_number": item.id_number_masked, "din": item.din,
+        "department": item.department, "full_text_count": item.full_text_count,
+        "donation_date": item.donation_date.isoformat(), "package_url": item.package_url,
+        "package_sha256": item.package_sha256, "status": item.status,
+        "archived_at": item.archived_at.isoformat(),
+        "last_verified_at": item.last_verified_at.isoformat() if item.last_verified_at else None,
+        "last_verify_passed": item.last_verify_passed,
+    }
+
+
+def search_archive(ctx: StationContext, actor: Actor, name: str | None = None, id_number: str | None = None,
+                   din: str | None = None, date_from: date | None = None, date_to: date | None = None,
+                   limit: int = 500) -> list[dict[str, Any]]:
+    """Archived items by donor name (part of it), full ID number (exact, via the blind index), DIN and
+    donation date range; newest first."""
+    require_permission(actor, Action.VIEW_ARCHIVE)
+    q = select(ArchiveItem)
+    if name and name.strip():
+        q = q.where(ArchiveItem.donor_name.contains(name.strip(), autoescape=True))
+    if din and din.strip():
+        text = "".join(din.split()).upper()
+        q = q.where(ArchiveItem.din == text[:13])
+    if id_number and id_number.strip():
+        from station.services.donors import id_index
+
+        number = "".join(id_number.split()).upper()
+        indexes = [id_index(ctx, t, number) for t in ID_TYPES]
+        q = q.join(Donation, Donation.id == ArchiveItem.donation_id).join(Donor, Donor.id == Donation.donor_id) \
+             .where(Donor.id_number_index.in_(indexes))
+    if date_from is not None:
+        q = q.where(ArchiveItem.donation_date >= date_from)
+    if date_to is not None:
+        q = q.where(ArchiveItem.donation_date <= date_to)
+    q = q.order_by(ArchiveItem.year.desc(), ArchiveItem.item_number.desc()).limit(limit)
+    with ctx.sessions() as s:
+        return [item_row(i) for i in s.execute(q).scalars()]
+
+
+def due_for_disposal(ctx: StationContext, actor: Actor, on: date | None = None) -> list[dict[str, Any]]:
+    """Items whose retention period ended before `on` (default today): for appraisal, never deleted here."""
+    require_permission(actor, Action.VIEW_ARCHIVE)
+    on = on or ctx.today()
+    q = (select(ArchiveItem).where(ArchiveItem.retention_until < on)
+         .order_by(ArchiveItem.retention_until, ArchiveItem.year, ArchiveItem.item_number))
+    with ctx.sessions() as s:
+        return [item_row(i) for i in s.execute(q).scalars()]

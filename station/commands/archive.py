@@ -1,0 +1,170 @@
+"""`station archive run|verify|search|due-for-disposal`: one-click archiving from the command line."""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from typing import Any
+
+from station.cli import emit
+from station.errors import UsageError, user_language
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser("archive", parents=[common], help="archive signed records / 电子档案归档")
+    sub = p.add_subparsers(dest="archive_command", required=True)
+
+    def add(name: str, help_text: str, handler: Any) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, parents=[common], help=help_text)
+        sp.add_argument("--as", dest="as_user", default=None,
+                        help="act as this user (default: the station's archivist)")
+        sp.set_defaults(handler=handler)
+        return sp
+
+    run = add("run", "check, number, package and store every signed donation", _run)
+    run.add_argument("--from", dest="date_from", default=None, help="first donation date (YYYY-MM-DD)")
+    run.add_argument("--to", dest="date_to", default=None, help="last donation date (YYYY-MM-DD)")
+    run.add_argument("--department", default=None, help="department name or archive department code")
+    add("verify", "re-run the four-property checks on every stored package", _verify)
+    search = add("search", "search archived items", _search)
+    search.add_argument("--name", default=None)
+    search.add_argument("--id", dest="id_number", default=None, help="full ID number")
+    search.add_argument("--din", default=None)
+    search.add_argument("--from", dest="date_from", default=None)
+    search.add_argument("--to", dest="date_to", default=None)
+    due = add("due-for-disposal", "items past their retention period (for appraisal; nothing is deleted)", _due)
+    due.add_argument("--on", default=None, help="as of this date (default today)")
+
+
+def _date(text: str | None, option: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} 日期格式错误：{text}（应为 YYYY-MM-DD）",
+                         f"{option} is not a date: {text} (use YYYY-MM-DD)") from None
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from station.commands._shared import open_ctx
+
+    return open_ctx(args)
+
+
+def _actor(ctx: Any, args: argparse.Namespace) -> Any:
+    from sqlalchemy import select
+
+    from station.errors import NotFound
+    from station.models import User, UserRole
+    from station.services.users import user_actor
+
+    if args.as_user:
+        return user_actor(ctx, args.as_user)
+    with ctx.sessions() as s:
+        username = s.execute(select(User.username).join(UserRole, UserRole.user_id == User.id)
+                             .where(UserRole.role == "archivist", User.active.is_(True))
+                             .order_by(User.id).limit(1)).scalar_one_or_none()
+    if username is None:
+        raise NotFound("本站没有档案管理员账户，请先创建或用 --as 指定用户",
+                       "This station has no archivist account; create one or name a user with --as",
+                       code="NO_ARCHIVIST")
+    return user_actor(ctx, username)
+
+
+def _progress_bar() -> Any:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, message: str) -> None:
+        width = 30
+        filled = width * done // total if total else width
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {message[:60]:<60}")
+        if total and done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def _run(args: argparse.Namespace) -> int:
+    from archive.job import run_archive
+
+    date_from, date_to = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    ctx = _open(args)
+    try:
+        result = run_archive(ctx, _actor(ctx, args), date_from=date_from, date_to=date_to,
+                             department=args.department, progress=_progress_bar())
+    finally:
+        ctx.close()
+    zh = user_language() != "en"
+    lines = [(f"已归档 {result.archived} 份，未通过检测 {len(result.failed)} 份，资料不全跳过 {result.skipped_incomplete} 份"
+              if zh else f"Archived {result.archived}, failed checks {len(result.failed)}, "
+                         f"skipped as incomplete {result.skipped_incomplete}")]
+    lines += [f"  {n}" for n in result.archive_numbers]
+    for f in result.failed:
+        lines.append(f"  {'未通过' if zh else 'FAILED'} {f.din} [{f.check}] {f.reason}")
+    for inc in result.incomplete:
+        lines.append(f"  {'资料不全' if zh else 'incomplete'} {inc.din}: {', '.join(inc.missing)}")
+    emit(args, result.to_json(), "\n".join(lines))
+    if result.stopped is not None:
+        print(result.stopped.message(user_language()), file=sys.stderr)
+        return 1
+    return 1 if result.failed else 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from archive.job import verify_store
+
+    ctx = _open(args)
+    try:
+        problems = verify_store(ctx, _actor(ctx, args), progress=_progress_bar())
+    finally:
+        ctx.close()
+    zh = user_language() != "en"
+    if problems:
+        text = "\n".join([("检测未通过：" if zh else "Problems found:")]
+                         + [f"  {p['archive_number'] or p['package']} {p['file']} [{p['check']}] {p['reason']}"
+                            for p in problems])
+    else:
+        text = "全部档案包四性检测通过" if zh else "Every stored package passed the four checks"
+    emit(args, {"passed": not problems, "problems": problems}, text)
+    return 1 if problems else 0
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "(无 / none)"
+    head = ("item_number", "archive_number", "year", "name", "retention_years", "collection_time", "id_type",
+            "id_number", "din", "department", "full_text_count")
+    out = ["\t".join(head)]
+    for r in rows:
+        out.append("\t".join("" if r[h] is None else str(r[h]) for h in head))
+    return "\n".join(out)
+
+
+def _search(args: argparse.Namespace) -> int:
+    from archive.search import search_archive
+
+    date_from, date_to = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    ctx = _open(args)
+    try:
+        rows = search_archive(ctx, _actor(ctx, args), name=args.name, id_number=args.id_number, din=args.din,
+                              date_from=date_from, date_to=date_to)
+    finally:
+        ctx.close()
+    emit(args, rows, _table(rows))
+    return 0
+
+
+def _due(args: argparse.Namespace) -> int:
+    from archive.search import due_for_disposal
+
+    on = _date(args.on, "--on")
+    ctx = _open(args)
+    try:
+        rows = due_for_disposal(ctx, _actor(ctx, args), on)
+    finally:
+        ctx.close()
+    emit(args, rows, _table(rows))
+    return 0
