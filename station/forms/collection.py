@@ -145,6 +145,12 @@ def render_collection(data: CollectionRecordData, *, font_path: str | Path | Non
                             [20 * mm, 34 * mm, 0.0, 40 * mm, 22 * mm, 18 * mm], extra))
     else:
         story.append(ink.p("无核对记录", "fail"))
+    if data.confirmations:
+        story += [ink.section("六、数据合理性核实")]
+        story.append(_table(ink, ["数据项", "提示", "数值", "核实人", "时间"],
+                            [[ink.p(c.field, "cell_c"), ink.unit(c.message, "cell"), ink.unit(c.value, "cell_c"),
+                              ink.p(c.confirmed_by, "cell_c"), ink.p(fmt_dt(c.at), "cell_c")]
+                             for c in data.confirmations], [32 * mm, 0.0, 24 * mm, 22 * mm, 30 * mm]))
     story += [
         Spacer(1, 8),
         KeepTogether([

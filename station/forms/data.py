@@ -329,6 +329,7 @@ class CollectionRecordData:
     operator: str
     product_code: str = ""
     therapeutic_doses: Number | None = None
+    confirmations: tuple[Confirmation, ...] = ()  # e.g. collected volume above 550 mL, confirmed
 
 
 # --- bag label ----------------------------------------------------------------------------------

@@ -56,6 +56,10 @@ OK_INK = colors.HexColor("#1d6b2f")
 
 
 _POWER = re.compile(r"\^(-?\d+)")
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"
+_FROM_SUPERSCRIPT = str.maketrans(_SUPERSCRIPTS, "0123456789-")
+_SUPERSCRIPT_RUN = re.compile(f"[{_SUPERSCRIPTS}]+")
+_SUPERSCRIPT_MARK = re.compile(r"\^(-?\d+)")
 
 
 class FormRenderError(StationError):
@@ -147,6 +151,7 @@ class Ink:
         style("cell_c", 8.5, 11, alignment=TA_CENTER)
         style("label", 8.5, 11, textColor=colors.HexColor("#333333"))
         style("small", 7.5, 10, textColor=colors.HexColor("#333333"))
+        style("small_c", 7.5, 10, alignment=TA_CENTER)
         style("section", 10.5, 14, backColor=SECTION_BG, borderPadding=(3, 4, 3, 4),
               spaceBefore=9, spaceAfter=5)
         style("fail", 8.5, 11, textColor=FAIL_INK)
@@ -168,8 +173,14 @@ class Ink:
         return text
 
     def text(self, value: str) -> str:
-        """Data text as paragraph markup: checked against the font, XML-escaped, line breaks kept."""
-        return escape(self.check(value)).replace("\n", "<br/>")
+        """Data text as paragraph markup: checked against the font, XML-escaped, line breaks kept.
+
+        Superscript digits (×10⁹/L, common in rule messages) are printed as raised ordinary digits,
+        since CJK fonts rarely have all of them: the same text, never a missing-glyph box.
+        """
+        plain = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group(0).translate(_FROM_SUPERSCRIPT), value)
+        markup = escape(self.check(plain)).replace("\n", "<br/>")
+        return _SUPERSCRIPT_MARK.sub(r"<super>\1</super>", markup) if plain != value else markup
 
     def p(self, value: str, style: str = "cell") -> Paragraph:
         return Paragraph(self.text(value), self.styles[style])
@@ -211,7 +222,7 @@ def field_table(ink: Ink, pairs: Sequence[tuple[str, str]], columns: int = 3,
     for start in range(0, len(pairs), columns):
         row: list[Any] = []
         for label, value in pairs[start:start + columns]:
-            row += [ink.p(label, "label"), ink.unit(value, "cell")]
+            row += [ink.p(label, "label"), ink.unit(value or "—", "cell")]
         while len(row) < 2 * columns:
             row += ["", ""]
         rows.append(row)

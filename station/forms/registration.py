@@ -97,10 +97,10 @@ def _decision_flowables(ink: Ink, decision: EligibilityDecisionInfo) -> list[Flo
         else:
             extra.append(("BACKGROUND", (0, i), (-1, i), FAIL_BG))
             result = ink.p("不符合（已由医师放行）" if f.code in overridden else "不符合", "fail_c")
-        rows.append([ink.p(f.code, "cell_c"), ink.unit(f.message, "cell"),
+        rows.append([ink.p(f.code, "small_c"), ink.unit(f.message, "cell"),
                      ink.unit(f.value, "fail_c" if not f.passed else "cell_c"),
                      ink.unit(f.limit, "cell_c"), result])
-    widths = [20 * mm, 0.0, 30 * mm, 28 * mm, 32 * mm]
+    widths = [32 * mm, 0.0, 26 * mm, 24 * mm, 30 * mm]
     widths[1] = CONTENT_W - sum(widths)
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(grid_style(ink.font.name, extra))
