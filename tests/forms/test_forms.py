@@ -323,3 +323,13 @@ def test_malformed_din_is_refused() -> None:
         DonationNumber("O12345678901")
     with pytest.raises(ValidationError):
         DonationNumber("A999914123456", "0")
+
+
+def test_superscript_digits_are_printed_raised_not_refused(tmp_path: Path) -> None:
+    """Rule messages say ×10⁹/L; the font lacks ⁹, so the digit is printed raised instead of refused."""
+    data = samples.registration_exam()
+    findings = (*data.decision.findings[:-1],
+                dataclasses.replace(data.decision.findings[-1], message="血小板计数 150–450 ×10⁹/L"))
+    odd = dataclasses.replace(data, decision=dataclasses.replace(data.decision, findings=findings))
+    compact = re.sub(r"\s+", "", _text(_write(tmp_path, "s.pdf", render_registration_exam(odd).pdf)))
+    assert "血小板计数150–450×109/L" in compact
