@@ -374,13 +374,13 @@ def check_authenticity(facts: Sequence[RecordFacts], expected: Mapping[str, Expe
                 r.fail(f.name, f"{label} of the metadata not found in the record text")
     if metadata is not None:
         if metadata.get("din") != identity.din:
-            r.fail("metadata.json", "DIN in the metadata differs from the donation")
+            r.fail("data/metadata.json", "DIN in the metadata differs from the donation")
         if metadata.get("donor_name") != identity.name:
-            r.fail("metadata.json", "donor name in the metadata differs from the donation")
+            r.fail("data/metadata.json", "donor name in the metadata differs from the donation")
         for rec in metadata.get("records", []):
             exp = expected.get(rec.get("kind", ""))
             if exp is not None and rec.get("sha256") != exp.sha256:
-                r.fail("metadata.json", f"SHA-256 of {rec.get('kind')} in the metadata differs from the database")
+                r.fail("data/metadata.json", f"SHA-256 of {rec.get('kind')} in the metadata differs from the database")
     return r
 
 
@@ -401,9 +401,9 @@ def check_integrity(facts: Sequence[RecordFacts], missing: Sequence[str], metada
         for key in REQUIRED_METADATA:
             value = metadata.get(key)
             if value is None or value == "" or value == []:
-                r.fail("metadata.json", f"required metadata item {key} is empty")
+                r.fail("data/metadata.json", f"required metadata item {key} is empty")
         if metadata.get("full_text_count") not in (None, len(facts)):
-            r.fail("metadata.json", f"full_text_count {metadata.get('full_text_count')} but {len(facts)} records")
+            r.fail("data/metadata.json", f"full_text_count {metadata.get('full_text_count')} but {len(facts)} records")
     if numbering_problem:
         r.fail("", numbering_problem)
     return r

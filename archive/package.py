@@ -152,28 +152,45 @@ def read_metadata(bag_dir: Path) -> dict[str, Any]:
 
 
 def validate_bag(bag_dir: Path) -> list[tuple[str, str, str]]:
-    """BagIt validation: (file, check, reason) for every checksum mismatch, missing or unexpected file."""
+    """BagIt validation: (file, check, reason) for every checksum mismatch, missing or unexpected file.
+
+    bagit stops at the Payload-Oxum (count and size) when it differs; the completeness and checksum
+    passes are then run as well so that the report names the files, not only "the size changed".
+    """
     from archive.checks import INTEGRITY, SECURITY
 
     problems: list[tuple[str, str, str]] = []
-    try:
-        bag = bagit.Bag(str(bag_dir))
-        bag.validate(processes=1)
-    except bagit.BagValidationError as exc:
+
+    def collect(exc: bagit.BagValidationError) -> None:
         for d in exc.details or []:
             if isinstance(d, bagit.ChecksumMismatch):
-                problems.append((d.path, INTEGRITY,
-                                 f"{d.algorithm} mismatch: manifest {d.expected}, file {d.found}"))
+                problems.append((d.path, INTEGRITY, f"{d.algorithm} mismatch: manifest {d.expected}, file {d.found}"))
             elif isinstance(d, bagit.FileMissing):
                 problems.append((d.path, INTEGRITY, "listed in the manifest but missing"))
             elif isinstance(d, bagit.UnexpectedFile):
                 problems.append((d.path, SECURITY, "file not listed in the manifest"))
             else:
                 problems.append(("", INTEGRITY, str(d)))
-        if not exc.details:
-            problems.append(("", INTEGRITY, f"bag invalid: {exc.message}"))
+
+    try:
+        bag = bagit.Bag(str(bag_dir))
     except bagit.BagError as exc:
-        problems.append(("", INTEGRITY, f"not a valid bag: {exc}"))
+        return [("", INTEGRITY, f"not a valid bag: {exc}")]
+    try:
+        bag.validate(processes=1)
+        return problems
+    except bagit.BagValidationError as exc:
+        if exc.details:
+            collect(exc)
+            return problems
+        summary = f"bag invalid: {exc.message}"
+    for step in (bag._validate_completeness, lambda: bag._validate_entries(1)):
+        try:
+            step()
+        except bagit.BagValidationError as exc:
+            collect(exc)
+    if not problems:
+        problems.append(("", INTEGRITY, summary))
     return problems
 
 
