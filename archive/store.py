@@ -346,8 +346,8 @@ class S3Store:
 
     def retention_of(self, name: str, rel: str) -> dict[str, Any]:
         """Object lock mode and date of one stored file (for checks and tests)."""
-        out = self._call(self.client.get_object_retention, Bucket=self.bucket, Key=self._key(name, rel))
-        return dict(out.get("Retention", {}))
+        out = self._call(self.client.head_object, Bucket=self.bucket, Key=self._key(name, rel))
+        return {"Mode": out.get("ObjectLockMode"), "RetainUntilDate": out.get("ObjectLockRetainUntilDate")}
 
 
 def _content_type(rel: str) -> str:

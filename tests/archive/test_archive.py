@@ -258,7 +258,7 @@ def test_crash_between_store_and_commit_is_adopted_on_rerun(ctx, archivist, monk
     real = job.Archiver._add_item
     calls = {"n": 0}
 
-    def dying(self, *args, **kwargs):  # noqa: ANN001
+    def dying(self, *args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 3:
             raise SystemExit("killed")  # leaves the transaction uncommitted, the package stored
