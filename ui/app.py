@@ -1,0 +1,74 @@
+"""Start the desktop client: `station` with no subcommand calls run_app(args)."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def ensure_application(argv: list[str] | None = None) -> Any:
+    """The QApplication (created once), with the CJK font and the configured language."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv or [sys.argv[0]])
+        app.setApplicationName("apheresis-station")
+        app.setOrganizationName("station")
+    from ui.fonts import install_cjk_font
+
+    install_cjk_font(app)
+    return app
+
+
+def build_client(ctx: Any, *, devices: bool = True, tablet: bool = True) -> tuple[Any, Any]:
+    """The session and main window for an open StationContext (devices from the configuration)."""
+    from ui.devices import DeviceHub
+    from ui.session import ClientSession
+    from ui.shell.mainwindow import MainWindow
+
+    ctx.site_id  # resolve the site once, outside any transaction (services read it inside theirs)
+    hub = DeviceHub()
+    session = ClientSession(ctx=ctx, devices=hub)
+    if tablet:
+        from ui.tablet.controller import TabletController
+
+        session.tablet = TabletController(session)
+    window = MainWindow(session)
+    if devices:
+        hub.add_from_config(ctx.config.devices)
+    return session, window
+
+
+def run_app(args: argparse.Namespace) -> int:
+    from station.config import resolve_data_dir
+    from station.context import open_context
+    from station.errors import StationError, user_language
+
+    app = ensure_application()
+    from ui.i18n import set_language
+
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    try:
+        ctx = open_context(Path(data_dir))
+    except StationError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
+        set_language(os.environ.get("STATION_LANG", "zh_CN"))
+        QMessageBox.critical(None, "station", exc.message(user_language()))
+        return exc.exit_status
+    set_language(os.environ.get("STATION_LANG") or ctx.config.ui.language)
+    session, window = build_client(ctx)
+    window.show()
+    if session.tablet is not None:
+        session.tablet.show()
+    try:
+        return int(app.exec())
+    finally:
+        session.devices.stop_all()
+        ctx.close()

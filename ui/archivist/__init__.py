@@ -1,0 +1,1 @@
+"""archivist workspace."""

@@ -1,0 +1,64 @@
+"""Archivist logic: the one-click archive run with progress, the archive browser, opening a record."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from ui import adapters
+from ui.ops import run_op
+from ui.session import ClientSession
+
+
+def _rows(result: Any) -> list[dict[str, Any]]:
+    """Archive job outcome -> one row per donation (archived or failed with its reason)."""
+    if isinstance(result, dict):
+        items = result.get("items") or result.get("results") or []
+    else:
+        items = getattr(result, "items", None) or getattr(result, "results", None) or []
+    out = []
+    for item in items:
+        row = item if isinstance(item, dict) else (item.to_json() if hasattr(item, "to_json") else vars(item))
+        out.append(row)
+    return out
+
+
+class ArchivistController(QObject):
+    sig_progress = Signal(int, int)
+    sig_archive_done = Signal(list)
+    sig_search_results = Signal(list)
+    sig_record = Signal(dict)
+
+    def __init__(self, session: ClientSession, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.running = False
+
+    def run_archive(self) -> None:
+        if self.running:
+            return
+        self.running = True
+        ctx, actor = self.session.ctx, self.session.user
+
+        def done(result: Any) -> None:
+            self.running = False
+            self.sig_archive_done.emit(_rows(result))
+
+        def failed(exc: BaseException) -> None:
+            self.running = False
+            from ui.ops import show_error
+
+            show_error(self, exc)
+            self.sig_archive_done.emit([])
+
+        # progress comes from the worker thread: a signal carries it to the main thread
+        run_op(self, lambda: adapters.run_archive(ctx, actor, progress=lambda n, total: self.sig_progress.emit(n, total)),
+               done, failed, slow=True)
+
+    def search(self, text: str) -> None:
+        ctx, actor = self.session.ctx, self.session.user
+        run_op(self, lambda: adapters.search_archive(ctx, actor, text), self.sig_search_results.emit)
+
+    def open_record(self, archive_number: str) -> None:
+        ctx, actor = self.session.ctx, self.session.user
+        run_op(self, lambda: adapters.open_archived_record(ctx, actor, archive_number), self.sig_record.emit, slow=True)

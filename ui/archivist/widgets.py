@@ -1,0 +1,109 @@
+"""Archivist widgets: archive run panel with results, the archive browser and the verification report."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from station.identifiers import mask_id
+from ui.common.widgets import Panel
+from ui.registration.widgets import fill, table
+
+
+def masked(value: Any) -> str:
+    """ID numbers never appear in full in the archive browser."""
+    text = str(value or "")
+    return mask_id(text) if len(text) >= 15 and text[:6].isdigit() else text
+
+
+class ArchiveRunPanel(Panel):
+    sig_run = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.run = QPushButton(self)
+        self.run.setObjectName("archive_run")
+        self.run.setMinimumHeight(48)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("archive_progress")
+        self.summary = QLabel(self)
+        self.results = table(4, self)
+        self.results.setObjectName("archive_results")
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.run)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.results, 1)
+        self.run.clicked.connect(self.sig_run.emit)
+        self.rows: list[dict[str, Any]] = []
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.run.setText(self.tr("Archive all signed records now"))
+        self.results.setHorizontalHeaderLabels([self.tr("DIN"), self.tr("Archive number"), self.tr("Result"),
+                                                self.tr("Reason")])
+        self.show_results(self.rows)
+
+    def set_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def show_results(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        ok = sum(1 for r in rows if r.get("ok", r.get("status") in ("archived", "ok")))
+        self.summary.setText(self.tr("Archived: %1   Failed: %2").replace("%1", str(ok)).replace("%2", str(len(rows) - ok))
+                             if rows else "")
+        fill(self.results, [[r.get("din", ""), r.get("archive_number", ""),
+                             self.tr("archived") if r.get("ok", r.get("status") in ("archived", "ok")) else self.tr("failed"),
+                             r.get("reason") or r.get("error") or ""] for r in rows])
+
+
+class ArchiveBrowser(Panel):
+    sig_search = Signal(str)
+    sig_open = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.query = QLineEdit(self)
+        self.query.setObjectName("archive_query")
+        self.go = QPushButton(self)
+        self.results = table(5, self)
+        self.results.setObjectName("archive_browser")
+        self.report = QPlainTextEdit(self)
+        self.report.setObjectName("verification_report")
+        self.report.setReadOnly(True)
+        row = QHBoxLayout()
+        row.addWidget(self.query, 1)
+        row.addWidget(self.go)
+        lay = QVBoxLayout(self)
+        lay.addLayout(row)
+        lay.addWidget(self.results, 2)
+        self.l_report = QLabel(self)
+        lay.addWidget(self.l_report)
+        lay.addWidget(self.report, 1)
+        self.rows: list[dict[str, Any]] = []
+        self.query.returnPressed.connect(lambda: self.sig_search.emit(self.query.text()))
+        self.go.clicked.connect(lambda: self.sig_search.emit(self.query.text()))
+        self.results.activated.connect(lambda i: self.sig_open.emit(str(self.rows[i.row()].get("archive_number", ""))))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.query.setPlaceholderText(self.tr("Archive number, DIN, name or ID number"))
+        self.go.setText(self.tr("Search"))
+        self.l_report.setText(self.tr("Verification report"))
+        self.results.setHorizontalHeaderLabels([self.tr("Archive number"), self.tr("DIN"), self.tr("Donor"),
+                                                self.tr("ID number"), self.tr("Archived on")])
+
+    def show_results(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        fill(self.results, [[r.get("archive_number", ""), r.get("din", ""), r.get("donor_name", r.get("name", "")),
+                             masked(r.get("id_number_masked") or r.get("id_number")), r.get("archived_at", "")]
+                            for r in rows])
+
+    def show_record(self, record: dict[str, Any]) -> None:
+        report = record.get("report", record)
+        text = report if isinstance(report, str) else json.dumps(report, ensure_ascii=False, indent=2, default=str)
+        self.report.setPlainText(text)

@@ -1,0 +1,179 @@
+"""Collection chair logic: one donation at the chair, step by step, with the separator's live data."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from station.errors import HardStop
+from station.services import device_results, donations
+from station.services.donations import CollectionResult, PreCollectionInput
+from ui import adapters
+from ui.common.confirm import run_confirmed
+from ui.ops import run_op, show_error
+from ui.session import ClientSession
+
+CHAIR_STATES = ("assessed", "precollection_checked", "collecting", "collected", "postcollection_checked", "sealed")
+
+
+def result_from_summary(summary: Any, raw_message_id: int | None) -> CollectionResult:
+    """The separator's end-of-run summary as the collection record (no re-keying by the nurse)."""
+    return CollectionResult(
+        whole_blood_processed_ml=summary.whole_blood_processed_ml, ac_used_ml=summary.ac_used_ml,
+        ac_to_donor_ml=summary.ac_to_donor_ml, platelet_volume_ml=summary.platelet_volume_ml,
+        platelet_yield_e11=summary.platelet_yield_e11, plasma_volume_ml=summary.plasma_volume_ml,
+        run_minutes=summary.run_time_min, post_plt_10e9_l=summary.post_count, post_hct=summary.post_hct,
+        alarms=tuple(a.to_json() for a in summary.alarms), rinseback_completed=summary.rinseback_completed,
+        raw_message_id=raw_message_id)
+
+
+class CollectionController(QObject):
+    sig_queue = Signal(list)
+    sig_detail = Signal(dict)
+    sig_hard_stop = Signal(str, str)  # step, message
+    sig_separator_status = Signal(object)  # ProcedureStatus
+    sig_separator_alarm = Signal(object)  # Alarm
+    sig_summary = Signal(object)  # CollectionResult ready to be saved
+    sig_signed = Signal(dict)
+    sig_busy = Signal(str, bool)  # what, busy
+
+    def __init__(self, session: ClientSession, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.donation_id: int | None = None
+        self.detail: dict[str, Any] | None = None
+        session.devices.sig_event.connect(self._device_event)
+
+    @property
+    def ctx(self) -> Any:
+        return self.session.ctx
+
+    def refresh_queue(self) -> None:
+        ctx, actor = self.ctx, self.session.user
+        run_op(self, lambda: donations.list_donations(ctx, actor, states=CHAIR_STATES), self.sig_queue.emit)
+
+    def open(self, donation_id: int) -> None:
+        self.donation_id = donation_id
+        ctx, actor = self.ctx, self.session.user
+        run_op(self, lambda: donations.donation_detail(ctx, actor, donation_id), self._opened)
+
+    def _opened(self, detail: dict[str, Any]) -> None:
+        if detail["donation_id"] == self.donation_id:
+            self.detail = detail
+            self.sig_detail.emit(detail)
+
+    def _reload(self, _r: Any = None) -> None:
+        if self.donation_id is not None:
+            self.open(self.donation_id)
+        self.refresh_queue()
+
+    def _stop_or_error(self, step: str) -> Any:
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, HardStop):
+                from ui.ops import error_text
+
+                self.sig_hard_stop.emit(step, error_text(exc))
+                self._reload()
+            else:
+                show_error(self, exc)
+        return failed
+
+    # --- steps -------------------------------------------------------------------------------
+    def precollection_check(self, check: PreCollectionInput) -> None:
+        ctx, actor, did = self.ctx, self.session.user, self.donation_id
+        assert did is not None
+        run_op(self, lambda: donations.precollection_check(ctx, actor, did, check), self._reload,
+               self._stop_or_error("precollection"))
+
+    def start_collection(self) -> None:
+        ctx, actor, did = self.ctx, self.session.user, self.donation_id
+        assert did is not None
+        run_op(self, lambda: donations.start_collection(ctx, actor, did), self._started)
+
+    def _started(self, _out: Any) -> None:
+        self._send_parameters()
+        self._reload()
+
+    def _send_parameters(self) -> None:
+        """Hand weight, height, counts and blood group to the separator so the nurse does not re-key them."""
+        separator = self.session.devices.by_kind("separator")
+        d = self.detail
+        if separator is None or d is None or not d.get("examination") or not d.get("pretest"):
+            return
+        from devices.separator.model import ProcedureParameters, SeparatorDataError
+
+        exam, test, donor = d["examination"], d["pretest"], d["donor"]
+        try:
+            params = ProcedureParameters(height_cm=float(exam.get("height_cm") or 170), weight_kg=float(exam["weight_kg"]),
+                                         sex="M" if donor["sex"] == "male" else "F", pre_count=float(test["plt_10e9_l"]),
+                                         hct=float(test["hct"]), blood_type=f"{donor['abo']}{donor['rhd'] or '+'}",
+                                         donation_id=d["din"])
+            separator.send_parameters(params)  # type: ignore[attr-defined]
+        except (SeparatorDataError, KeyError, ValueError, TypeError) as exc:
+            self.session.notify("warn", str(exc))
+
+    def finish_collection(self, result: CollectionResult) -> None:
+        ctx, actor, did = self.ctx, self.session.user, self.donation_id
+        assert did is not None
+        run_confirmed(self, lambda conf: donations.finish_collection(ctx, actor, did, result, confirmations=conf),
+                      self._reload)
+
+    def record_reaction(self, type_: str, grade: int, treatment: str, outcome: str) -> None:
+        ctx, actor, did = self.ctx, self.session.user, self.donation_id
+        assert did is not None
+        run_op(self, lambda: donations.record_adverse_reaction(ctx, actor, did, type=type_, grade=grade,
+                                                               treatment=treatment, outcome=outcome), self._reload)
+
+    def postcollection_check(self, items: dict[str, bool], notes: str) -> None:
+        ctx, actor, did = self.ctx, self.session.user, self.donation_id
+        assert did is not None
+        run_op(self, lambda: donations.postcollection_check(ctx, actor, did, items, notes=notes), self._reload)
+
+    def seal(self, scans: list[str]) -> None:
+        ctx, actor, did = self.ctx, self.session.user, self.donation_id
+        assert did is not None
+        run_op(self, lambda: donations.seal(ctx, actor, did, scans), self._reload, self._stop_or_error("sealing"))
+
+    def abort(self, reason: str) -> None:
+        ctx, actor, did = self.ctx, self.session.user, self.donation_id
+        assert did is not None
+        run_op(self, lambda: donations.abort(ctx, actor, did, reason), self._reload)
+
+    def sign_records(self, pin: str) -> None:
+        """Signing runs on the I/O executor (token, time stamp): the window stays responsive meanwhile."""
+        ctx, actor, did = self.ctx, self.session.user, self.donation_id
+        assert did is not None
+        self.sig_busy.emit("sign", True)
+
+        def done(out: dict[str, Any]) -> None:
+            self.sig_busy.emit("sign", False)
+            self.sig_signed.emit(out)
+            self._reload()
+
+        def failed(exc: BaseException) -> None:
+            self.sig_busy.emit("sign", False)
+            show_error(self, exc)
+
+        run_op(self, lambda: adapters.sign_records(ctx, actor, did, pin), done, failed, slow=True)
+
+    # --- the separator -----------------------------------------------------------------------
+    def _device_event(self, name: str, event: Any) -> None:
+        kind = getattr(event, "type", None)
+        if self.session.devices.kinds.get(name) != "separator" or kind is None:
+            return
+        if kind == "status":
+            self.sig_separator_status.emit(event.payload)
+            for alarm in event.payload.alarms:
+                self.sig_separator_alarm.emit(alarm)
+        elif kind == "alarm":
+            self.sig_separator_alarm.emit(event.payload)
+        elif kind == "summary" and self.session.actor is not None:
+            ctx, raw, summary = self.ctx, event.raw, event.payload
+
+            def store() -> CollectionResult:
+                mid = device_results.store_raw_message(ctx, device_name=name, kind="separator", protocol=raw.protocol,
+                                                       received_at=raw.received_at, raw=raw.raw,
+                                                       parsed=summary.to_json(), sample_id=summary.donation_id or None)
+                return result_from_summary(summary, mid)
+
+            run_op(self, store, self.sig_summary.emit)

@@ -1,0 +1,1 @@
+"""Examination and assessment (physician): vitals, pre-donation tests, the decision, overrides, labels."""

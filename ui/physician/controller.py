@@ -1,0 +1,127 @@
+"""Physician workspace logic: the waiting list, examination, analyzer results, assessment, overrides, labels."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from station.security import Action
+from station.services import device_results, donations
+from station.services.donations import ExamInput, OverrideInput, PretestInput
+from ui.common.confirm import run_confirmed
+from ui.ops import run_op
+from ui.session import ClientSession
+
+WAITING_STATES = ("questionnaire_signed", "examined", "pretested", "assessed")
+
+
+class PhysicianController(QObject):
+    sig_queue = Signal(list)
+    sig_detail = Signal(dict)  # donation_detail + "preview" (findings) when pre-tested
+    sig_analyzer_result = Signal(dict)  # {"din", "values", "status", "reason"}
+    sig_decided = Signal(dict)
+    sig_label = Signal(dict)
+
+    def __init__(self, session: ClientSession, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.donation_id: int | None = None
+        self.detail: dict[str, Any] | None = None
+        session.devices.sig_event.connect(self._device_event)
+
+    @property
+    def ctx(self) -> Any:
+        return self.session.ctx
+
+    def refresh_queue(self) -> None:
+        ctx, actor = self.ctx, self.session.user
+        run_op(self, lambda: donations.list_donations(ctx, actor, states=WAITING_STATES, on=ctx.today()),
+               self.sig_queue.emit)
+
+    def open(self, donation_id: int) -> None:
+        self.donation_id = donation_id
+        ctx, actor = self.ctx, self.session.user
+
+        def work() -> dict[str, Any]:
+            detail = donations.donation_detail(ctx, actor, donation_id)
+            if detail["state"] in ("pretested", "assessed", "deferred"):
+                detail["preview"] = donations.preview_assessment(ctx, actor, donation_id)
+            return detail
+
+        run_op(self, work, self._opened)
+
+    def _opened(self, detail: dict[str, Any]) -> None:
+        if detail["donation_id"] != self.donation_id:
+            return
+        self.detail = detail
+        self.sig_detail.emit(detail)
+
+    def _reload(self, _result: Any = None) -> None:
+        if self.donation_id is not None:
+            self.open(self.donation_id)
+        self.refresh_queue()
+
+    def save_examination(self, exam: ExamInput) -> None:
+        ctx, actor, did = self.ctx, self.session.user, self.donation_id
+        assert did is not None
+        run_confirmed(self, lambda conf: donations.record_examination(ctx, actor, did, exam, confirmations=conf),
+                      self._reload)
+
+    def save_manual_pretest(self, result: PretestInput) -> None:
+        ctx, actor, did = self.ctx, self.session.user, self.donation_id
+        assert did is not None
+        run_confirmed(self, lambda conf: donations.record_pretest(ctx, actor, did, result, confirmations=conf),
+                      self._reload)
+
+    def assess(self, overrides: tuple[OverrideInput, ...] = ()) -> None:
+        ctx, actor, did = self.ctx, self.session.user, self.donation_id
+        assert did is not None
+
+        def done(out: dict[str, Any]) -> None:
+            self.sig_decided.emit(out)
+            self._reload()
+
+        run_op(self, lambda: donations.assess(ctx, actor, did, overrides=overrides), done)
+
+    def print_label(self) -> None:
+        ctx, actor, did = self.ctx, self.session.user, self.donation_id
+        assert did is not None
+        printer = self.session.devices.by_kind("printer")
+
+        def work() -> dict[str, Any]:
+            label = donations.print_label(ctx, actor, did)
+            if printer is not None and hasattr(printer, "print_label"):
+                from devices.printer.zpl import LabelData
+
+                label["job"] = printer.print_label(LabelData(
+                    din=label["din"], flags=label["flags"], check_char=label["check_character"],
+                    abo_rhd=f"{label['abo']} RhD{label['rhd']}".strip(), product_code=label["product_code"],
+                    collection_date=label["collection_date"], facility=label["facility_code"]))
+            return label
+
+        run_op(self, work, self.sig_label.emit, slow=True)
+
+    # --- analyzer results as they come -------------------------------------------------------
+    def _device_event(self, name: str, event: Any) -> None:
+        if not hasattr(event, "sample_id") or not hasattr(event, "values") or not hasattr(event, "raw"):
+            return
+        if not self.session.can(Action.FILE_DEVICE_RESULT):
+            return
+        ctx, actor = self.ctx, self.session.user
+        raw = event.raw
+
+        def work() -> dict[str, Any]:
+            message_id = device_results.store_raw_message(
+                ctx, device_name=name, kind="analyzer", protocol=getattr(event, "protocol", "") or raw.protocol,
+                received_at=raw.received_at, raw=raw.raw, parsed=event.to_json(), sample_id=event.sample_id)
+            out = device_results.file_analyzer_result(ctx, actor, message_id)
+            out["din"] = event.sample_id
+            out["values"] = {k: v.value for k, v in event.values.items()}
+            return out
+
+        def done(out: dict[str, Any]) -> None:
+            self.sig_analyzer_result.emit(out)
+            if out.get("status") == "filed":
+                self._reload()
+
+        run_op(self, work, done)

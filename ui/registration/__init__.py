@@ -1,0 +1,1 @@
+"""Registration desk: ID card -> donor, history, deferrals, queue ticket, manual entry, search."""

@@ -1,0 +1,211 @@
+"""Render every workspace with realistic demo data to PNG files (offscreen platform) for review."""
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QPointF
+from PySide6.QtWidgets import QApplication, QWidget
+
+from ui import ops
+
+
+def wait_idle(timeout: float = 10.0, condition: Callable[[], bool] | None = None) -> bool:
+    """Process events until every background operation has called back (and `condition` holds)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        QCoreApplication.processEvents()
+        if ops.pending_count() == 0 and (condition is None or condition()):
+            QCoreApplication.processEvents()
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def draw_signature(canvas: Any) -> None:
+    """A plausible handwritten stroke set for the screenshots (mouse path, as a finger would)."""
+    import math
+
+    w, h = canvas.width(), canvas.height()
+    for stroke in range(3):
+        x0 = w * (0.15 + 0.25 * stroke)
+        pts = [QPointF(x0 + i * w * 0.008, h * 0.5 + math.sin(i / 3 + stroke) * h * 0.18) for i in range(28)]
+        canvas._begin(pts[0], 0.4)
+        for i, p in enumerate(pts[1:-1]):
+            canvas._move(p, 0.3 + 0.5 * abs(math.sin(i / 5)))
+        canvas._end(pts[-1], 0.2)
+
+
+def render_all(out_dir: Path, languages: tuple[str, ...] = ("zh_CN", "en")) -> list[Path]:
+    from ui.app import build_client, ensure_application
+    from ui.demo_data import build_demo_station
+    from ui.i18n import set_language
+
+    app = ensure_application()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="station-shots-") as tmp:
+        demo = build_demo_station(Path(tmp) / "data")
+        try:
+            for lang in languages:
+                set_language(lang)
+                written += _render_language(app, demo, out_dir, lang, build_client)
+        finally:
+            demo.close()
+    return written
+
+
+def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, build_client: Any) -> list[Path]:
+    from devices.base import ConnectionState, DeviceStatus, utcnow
+    from devices.separator.model import Alarm, ProcedureStatus
+
+    session, window = build_client(demo.ctx, devices=False, tablet=True)
+    # the status bar shows the configured devices as the simulators would report them
+    for name, dev in demo.ctx.config.devices.items():
+        state = ConnectionState.ERROR if name == "printer" else ConnectionState.CONNECTED
+        session.devices.kinds[name] = dev.kind
+        session.devices.sig_status.emit(name, DeviceStatus(state, "纸张用完" if state == ConnectionState.ERROR else "已连接",
+                                                           "paper out" if state == ConnectionState.ERROR else "connected",
+                                                           utcnow(), name, dev.kind))
+    window.resize(1400, 880)
+    window.show()
+    tablet = session.tablet.window
+    tablet.resize(1280, 800)
+    tablet.show()
+    written: list[Path] = []
+
+    def shot(widget: QWidget, name: str) -> None:
+        wait_idle()
+        path = out_dir / f"{lang}-{name}.png"
+        widget.grab().save(str(path))
+        written.append(path)
+
+    shot(window, "01-login")
+    tablet.show_idle()
+    shot(tablet, "tablet-0-welcome")
+    # registration desk: a returning donor with history, then a registered donation on the tablet
+    window.on_signed_in(demo.actors["registrar"], False)
+    wait_idle()
+    reg = window.workspace_widgets["registration"]
+    from station.services.donors import donor_summary
+    from station.services.donations import donation_detail
+
+    detail = donation_detail(demo.ctx, demo.actors["registrar"], demo.waiting["pretested"])
+    reg.controller.open_donor(detail["donor"]["donor_id"])
+    reg.search.query.setText(detail["donor"]["name"][:1])
+    reg.controller.search(detail["donor"]["name"][:1])
+    wait_idle()
+    shot(window, "02-registration-donor")
+    # a permanently deferred donor: the hard-stop banner
+    from sqlalchemy import select
+
+    from station.models import Deferral
+
+    with demo.ctx.transaction() as s:
+        permanent = s.execute(select(Deferral.donor_id).where(Deferral.kind == "permanent")).scalars().first()
+    if permanent:
+        reg.controller.open_donor(permanent)
+        wait_idle()
+        shot(window, "03-registration-deferred")
+    # the tablet pages for the donation waiting for the questionnaire
+    did = demo.waiting["questionnaire_signed"]
+    d = donation_detail(demo.ctx, demo.actors["registrar"], did)
+    s_ = donor_summary(demo.ctx, demo.actors["registrar"], d["donor"]["donor_id"])
+    from station.services.donations import questionnaire_for
+
+    reg.ticket.show_ticket({"queue_number": d["queue_number"], "din": d["din"], "check_character": d["check_character"]},
+                           "tablet")
+    reg.donor_panel.show_summary(s_)
+    shot(window, "04-registration-ticket")
+    session.tablet.present(did, {k: s_.get(k) for k in ("name", "sex", "birth_date", "id_number_masked", "abo", "rhd")},
+                           questionnaire_for(demo.ctx, did))
+    shot(tablet, "tablet-1-details")
+    tablet.show_questionnaire(questionnaire_for(demo.ctx, did))
+    for qid, group in tablet.groups.items():
+        group.buttons()[0 if qid in ("Q01", "Q13") else 1].setChecked(True)
+    shot(tablet, "tablet-2-questionnaire")
+    tablet.show_signature()
+    QCoreApplication.processEvents()
+    draw_signature(tablet.canvas)
+    tablet.sig_done.setEnabled(True)
+    shot(tablet, "tablet-3-signature")
+    tablet.show_fingerprint("wait")
+    shot(tablet, "tablet-4-fingerprint")
+    window.sign_out()
+    # physician
+    window.on_signed_in(demo.actors["physician"], False)
+    wait_idle()
+    phys = window.workspace_widgets["physician"]
+    phys.controller.open(demo.waiting["questionnaire_signed"])
+    wait_idle()
+    for key, value in (("weight_kg", "49"), ("height_cm", "168"), ("systolic", "165"), ("diastolic", "80"),
+                       ("pulse", "72"), ("temperature_c", "36.5")):
+        phys.vitals.fields[key].setText(value)
+    shot(window, "05-physician-examination")
+    phys.controller.open(demo.waiting["pretested"])
+    wait_idle()
+    shot(window, "06-physician-assessment")
+    window.sign_out()
+    # nurse at the chair: live separator and a sealing mismatch
+    window.on_signed_in(demo.actors["nurse"], False)
+    wait_idle()
+    chair = window.workspace_widgets["collection"]
+    chair.controller.open(demo.waiting["collecting"])
+    wait_idle()
+    chair.separator.show_status(ProcedureStatus("collecting", 2460, 1830, 1.92, 166))
+    chair.separator.add_alarm(Alarm("PRESSURE-LOW", "warning", "采血压力低", "low draw pressure", utcnow()))
+    chair.tabs.setCurrentWidget(chair.separator)
+    shot(window, "07-collection-separator")
+    chair.tabs.setCurrentWidget(chair.sealing)
+    chair.sealing.setEnabled(True)
+    for scan in (f"={d['din']}00", "=W0000269999900"):
+        chair.sealing.scans.addItem(scan)
+    chair._hard_stop("sealing", QCoreApplication.translate(
+        "screenshots", "SEALING MISMATCH: scanned =W0000269999900 does not belong to this donation; stop and investigate")
+        if lang == "en" else "热合核对不符！扫描的条码 =W0000269999900 不属于本次献血，请立即停止并核查")
+    chair.alarm_timer.stop()
+    shot(window, "08-collection-sealing-mismatch")
+    window.sign_out()
+    # archivist (archive engine results as the window shows them)
+    window.on_signed_in(demo.actors["archivist"], False)
+    wait_idle()
+    arc = window.workspace_widgets["archivist"]
+    arc.run_panel.set_progress(10, 10)
+    arc.run_panel.show_results([{"din": f"W00002600000{i:02d}", "archive_number": f"J001-2026-10-XF2-{i:05d}",
+                                 "ok": i != 4, "reason": "" if i != 4 else "缺少献血者签名 / donor signature missing"}
+                                for i in range(1, 9)])
+    arc.browser.show_results([{"archive_number": f"J001-2026-10-XF2-{i:05d}", "din": f"W00002600000{i:02d}",
+                               "donor_name": n, "id_number": "330106199003071234", "archived_at": "2026-03-02"}
+                              for i, n in enumerate(("王伟", "李娜", "张敏"), 1)])
+    arc.browser.show_record({"report": {"archive_number": "J001-2026-10-XF2-00001", "signatures": [
+        {"signer": "张护士", "valid": True, "timestamp": "2026-03-02T09:12:03Z", "long_term": "B-LTA"}],
+        "four_properties": {"authenticity": True, "integrity": True, "usability": True, "security": True}}})
+    shot(window, "09-archivist")
+    window.sign_out()
+    # admin (also sees quality)
+    from station.services.users import user_actor
+
+    admin = user_actor(demo.ctx, "admin")
+    window.on_signed_in(admin, False)
+    wait_idle()
+    adm = window.workspace_widgets["admin"]
+    adm.tabs.setCurrentIndex(1)
+    shot(window, "10-admin-equipment")
+    adm.tabs.setCurrentIndex(5)
+    adm.devices.add_event("analyzer: connected (/tmp/sim/analyzer-station)")
+    adm.devices.add_event("analyzer: {'event': 'analyzer_result', 'sample_id': 'W000026000001', 'values': {...}}")
+    shot(window, "11-admin-devices")
+    window.show_workspace("quality")
+    wait_idle()
+    shot(window, "12-quality")
+    window.sign_out()
+    tablet.close()
+    window.close()
+    session.devices.stop_all()
+    window.deleteLater()
+    tablet.deleteLater()
+    wait_idle()
+    return written

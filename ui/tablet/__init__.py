@@ -1,0 +1,1 @@
+"""The donor signing tablet: a second top-level window facing the donor."""

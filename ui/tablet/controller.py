@@ -1,0 +1,112 @@
+"""The tablet's steps for one donation: details -> questionnaire -> signature -> fingerprint -> done."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from devices.fingerprint.model import MIN_QUALITY, FingerprintCapture
+from devices.signature.model import SignatureCapture, SignatureDataError
+from ui.session import ClientSession
+from ui.tablet.workspace import TabletWindow
+
+
+class TabletController(QObject):
+    """Emits sig_completed(donation_id, answers, signature, fingerprint-or-None) or sig_refused(donation_id)."""
+
+    sig_completed = Signal(int, dict, object, object)
+    sig_refused = Signal(int)
+
+    def __init__(self, session: ClientSession, window: TabletWindow | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.window = window or TabletWindow()
+        self.donation_id: int | None = None
+        self.answers: dict[str, str] = {}
+        self.signature: SignatureCapture | None = None
+        self.step = "idle"
+        self.window.sig_details_confirmed.connect(self._details)
+        self.window.sig_questionnaire_done.connect(self._questionnaire)
+        self.window.sig_signature_done.connect(self._signed)
+        self.window.sig_fingerprint_retry.connect(self._ask_fingerprint)
+        session.devices.sig_event.connect(self._device_event)
+        session.devices.sig_status.connect(self._device_status)
+        self.window.show_idle()
+
+    def show(self) -> None:
+        self.window.place_on_screen(self.session.ctx.config.ui.tablet_screen)
+
+    def close(self) -> None:
+        self.window.close()
+
+    def clear(self) -> None:
+        self.donation_id, self.answers, self.signature, self.step = None, {}, None, "idle"
+        self.window.show_idle()
+
+    def present(self, donation_id: int, donor: dict[str, Any], questionnaire: dict[str, Any]) -> None:
+        """Start the donor's part for this donation (donor: name, sex, birth date, masked ID, blood group)."""
+        self.donation_id, self.answers, self.signature = donation_id, {}, None
+        self._questionnaire_data = questionnaire
+        self.step = "details"
+        self.window.show_details(donor)
+
+    def _details(self, confirmed: bool) -> None:
+        if self.donation_id is None:
+            return
+        if not confirmed:
+            refused = self.donation_id
+            self.clear()
+            self.sig_refused.emit(refused)
+            return
+        self.step = "questionnaire"
+        self.window.show_questionnaire(self._questionnaire_data)
+
+    def _questionnaire(self, answers: dict[str, str]) -> None:
+        self.answers = answers
+        self.step = "signature"
+        self.window.show_signature()
+
+    def _signed(self) -> None:
+        try:
+            self.signature = self.window.canvas.capture()
+        except SignatureDataError:
+            return
+        if self.session.devices.names_of_kind("fingerprint"):
+            self._ask_fingerprint()
+        else:
+            self._finish(None)
+
+    def _ask_fingerprint(self) -> None:
+        self.step = "fingerprint"
+        worker = self.session.devices.by_kind("fingerprint")
+        if worker is None or worker.status.state.value != "connected":
+            self.window.show_fingerprint("error")
+            return
+        self.window.show_fingerprint("wait")
+        request = getattr(worker, "request_capture", None)
+        if request is not None:
+            request()
+
+    def _device_status(self, name: str, status: Any) -> None:
+        if self.step == "fingerprint" and self.session.devices.kinds.get(name) == "fingerprint":
+            if status.state.value == "connected":
+                self._ask_fingerprint()
+            else:
+                self.window.show_fingerprint("error")
+
+    def _device_event(self, name: str, event: Any) -> None:
+        capture = getattr(event, "capture", None)
+        if self.step != "fingerprint" or not isinstance(capture, FingerprintCapture):
+            return
+        if capture.quality < MIN_QUALITY:
+            self.window.show_fingerprint("poor")
+            return
+        self.window.show_fingerprint("ok")
+        self._finish(capture)
+
+    def _finish(self, fingerprint: FingerprintCapture | None) -> None:
+        donation_id, answers, signature = self.donation_id, self.answers, self.signature
+        self.step = "done"
+        self.window.show_thanks()
+        if donation_id is not None and signature is not None:
+            self.sig_completed.emit(donation_id, answers, signature, fingerprint)
