@@ -76,6 +76,9 @@ class SeparatorPanel(Panel):
         lay.addWidget(self.values)
         lay.addWidget(self.l_alarms)
         lay.addWidget(self.alarms)
+        lay.addStretch(1)
+        self.values.setStyleSheet("font-size:14pt;")
+        self.values.setWordWrap(True)
         self.retranslate()
 
     def retranslate(self) -> None:

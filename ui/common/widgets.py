@@ -139,7 +139,7 @@ class DonorHeader(QFrame):
         donor = detail.get("donor", detail)
         sex = {"male": QCoreApplication.translate("DonorHeader", "male"),
                "female": QCoreApplication.translate("DonorHeader", "female")}.get(donor.get("sex", ""), "")
-        blood = f"{donor.get('abo') or ''}{('RhD' + donor['rhd']) if donor.get('rhd') else ''}"
+        blood = f"{donor.get('abo') or ''} {('RhD' + donor['rhd']) if donor.get('rhd') else ''}"
         din = detail.get("din", "")
         state = state_text(detail["state"]) if detail.get("state") else ""
         self.label.setText(

@@ -1,1258 +1,1286 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>ArchiveBrowser</name>
     <message>
         <source>Archive number, DIN, name or ID number</source>
-        <translation type="unfinished"></translation>
+        <translation>档案号、献血条码、姓名或证件号</translation>
     </message>
     <message>
         <source>Search</source>
-        <translation type="unfinished"></translation>
+        <translation>查询</translation>
     </message>
     <message>
         <source>Verification report</source>
-        <translation type="unfinished"></translation>
+        <translation>验证报告</translation>
     </message>
     <message>
         <source>Archive number</source>
-        <translation type="unfinished"></translation>
+        <translation>档案号</translation>
     </message>
     <message>
         <source>DIN</source>
-        <translation type="unfinished"></translation>
+        <translation>献血条码</translation>
     </message>
     <message>
         <source>Donor</source>
-        <translation type="unfinished"></translation>
+        <translation>献血者</translation>
     </message>
     <message>
         <source>ID number</source>
-        <translation type="unfinished"></translation>
+        <translation>证件号码</translation>
     </message>
     <message>
         <source>Archived on</source>
-        <translation type="unfinished"></translation>
+        <translation>归档日期</translation>
     </message>
 </context>
 <context>
     <name>ArchiveRunPanel</name>
     <message>
         <source>Archive all signed records now</source>
-        <translation type="unfinished"></translation>
+        <translation>一键归档全部已签名记录</translation>
     </message>
     <message>
         <source>DIN</source>
-        <translation type="unfinished"></translation>
+        <translation>献血条码</translation>
     </message>
     <message>
         <source>Archive number</source>
-        <translation type="unfinished"></translation>
+        <translation>档案号</translation>
     </message>
     <message>
         <source>Result</source>
-        <translation type="unfinished"></translation>
+        <translation>结果</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>原因</translation>
     </message>
     <message>
         <source>Archived: %1   Failed: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>已归档：%1   失败：%2</translation>
     </message>
     <message>
         <source>archived</source>
-        <translation type="unfinished"></translation>
+        <translation>已归档</translation>
     </message>
     <message>
         <source>failed</source>
-        <translation type="unfinished"></translation>
+        <translation>失败</translation>
     </message>
 </context>
 <context>
     <name>AssessmentPanel</name>
     <message>
         <source>Decide eligibility</source>
-        <translation type="unfinished"></translation>
+        <translation>作出献血评估结论</translation>
     </message>
     <message>
         <source>Override a failed check ...</source>
-        <translation type="unfinished"></translation>
+        <translation>豁免未通过项目……</translation>
     </message>
     <message>
         <source>Print bag label</source>
-        <translation type="unfinished"></translation>
+        <translation>打印血袋标签</translation>
     </message>
     <message>
         <source>Rule set: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>规则版本：%1</translation>
+    </message>
+    <message>
+        <source>Eligible</source>
+        <translation>合格</translation>
+    </message>
+    <message>
+        <source>Deferred</source>
+        <translation>暂缓</translation>
     </message>
     <message>
         <source>%1 check(s) fail: the donor will be deferred unless overridden.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1项未通过：除非医生豁免，献血者将被暂缓献血。</translation>
     </message>
 </context>
 <context>
     <name>DevicesPanel</name>
     <message>
         <source>Device</source>
-        <translation type="unfinished"></translation>
+        <translation>设备</translation>
     </message>
     <message>
         <source>Kind</source>
-        <translation type="unfinished"></translation>
+        <translation>类别</translation>
     </message>
     <message>
         <source>Driver</source>
-        <translation type="unfinished"></translation>
+        <translation>驱动</translation>
     </message>
     <message>
         <source>Port</source>
-        <translation type="unfinished"></translation>
+        <translation>端口</translation>
     </message>
     <message>
         <source>Protocol</source>
-        <translation type="unfinished"></translation>
+        <translation>协议</translation>
     </message>
     <message>
         <source>Test connection (live events below)</source>
-        <translation type="unfinished"></translation>
+        <translation>测试连接（下方显示实时事件）</translation>
     </message>
 </context>
 <context>
     <name>DonorHeader</name>
     <message>
         <source>No donor selected</source>
-        <translation type="unfinished"></translation>
+        <translation>未选择献血者</translation>
     </message>
     <message>
         <source>male</source>
-        <translation type="unfinished"></translation>
+        <translation>男</translation>
     </message>
     <message>
         <source>female</source>
-        <translation type="unfinished"></translation>
+        <translation>女</translation>
     </message>
 </context>
 <context>
     <name>DonorPanel</name>
     <message>
         <source>Donation history</source>
-        <translation type="unfinished"></translation>
+        <translation>献血史</translation>
     </message>
     <message>
         <source>Next eligible date</source>
-        <translation type="unfinished"></translation>
+        <translation>下次可献血日期</translation>
     </message>
     <message>
         <source>Date</source>
-        <translation type="unfinished"></translation>
+        <translation>日期</translation>
     </message>
     <message>
         <source>Type</source>
-        <translation type="unfinished"></translation>
+        <translation>类型</translation>
     </message>
     <message>
         <source>Volume (mL)</source>
-        <translation type="unfinished"></translation>
+        <translation>量（mL）</translation>
     </message>
     <message>
         <source>Interval (days)</source>
-        <translation type="unfinished"></translation>
+        <translation>间隔（天）</translation>
     </message>
     <message>
         <source>Place</source>
-        <translation type="unfinished"></translation>
+        <translation>地点</translation>
     </message>
     <message>
-        <source>Place the donor&apos;s ID card on the reader, or search or enter the donor by hand.</source>
-        <translation type="unfinished"></translation>
+        <source>Place the donor's ID card on the reader, or search or enter the donor by hand.</source>
+        <translation>请将献血者身份证放在读卡器上，或查询、手工录入献血者。</translation>
     </message>
     <message>
         <source>Photo</source>
-        <translation type="unfinished"></translation>
+        <translation>照片</translation>
     </message>
     <message>
         <source>Card photo stored (no decoder on this station)</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存证件照片（本工作站未配置解码器）</translation>
     </message>
     <message>
         <source>No photo</source>
-        <translation type="unfinished"></translation>
+        <translation>无照片</translation>
     </message>
     <message>
         <source>male</source>
-        <translation type="unfinished"></translation>
+        <translation>男</translation>
     </message>
     <message>
         <source>female</source>
-        <translation type="unfinished"></translation>
+        <translation>女</translation>
+    </message>
+    <message>
+        <source>new donor</source>
+        <translation>新献血者</translation>
     </message>
     <message>
         <source>ID number</source>
-        <translation type="unfinished"></translation>
+        <translation>证件号码</translation>
     </message>
     <message>
         <source>Sex</source>
-        <translation type="unfinished"></translation>
+        <translation>性别</translation>
     </message>
     <message>
         <source>Date of birth</source>
-        <translation type="unfinished"></translation>
+        <translation>出生日期</translation>
     </message>
     <message>
         <source>Blood group</source>
-        <translation type="unfinished"></translation>
+        <translation>血型</translation>
     </message>
     <message>
         <source>Phone</source>
-        <translation type="unfinished"></translation>
+        <translation>电话</translation>
     </message>
     <message>
         <source>Address</source>
-        <translation type="unfinished"></translation>
+        <translation>住址</translation>
     </message>
     <message>
         <source>Rule set</source>
-        <translation type="unfinished"></translation>
+        <translation>规则版本</translation>
     </message>
     <message>
         <source>Latest donation</source>
-        <translation type="unfinished"></translation>
+        <translation>最近一次献血</translation>
     </message>
     <message>
         <source>PERMANENTLY DEFERRED - do not register a donation. Reason: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>永久屏蔽——不得登记献血。原因：%1</translation>
+    </message>
+    <message>
+        <source>until</source>
+        <translation>至</translation>
     </message>
     <message>
         <source>Deferred: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>暂缓献血：%1</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>不可献血</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>现在即可</translation>
     </message>
 </context>
 <context>
     <name>EquipmentPanel</name>
     <message>
         <source>Serial</source>
-        <translation type="unfinished"></translation>
+        <translation>序列号</translation>
     </message>
     <message>
         <source>Model</source>
-        <translation type="unfinished"></translation>
+        <translation>型号</translation>
     </message>
     <message>
         <source>Calibration due</source>
-        <translation type="unfinished"></translation>
+        <translation>校准到期</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Register</source>
-        <translation type="unfinished"></translation>
+        <translation>登记</translation>
     </message>
     <message>
         <source>Record calibration</source>
-        <translation type="unfinished"></translation>
+        <translation>记录校准</translation>
     </message>
     <message>
         <source>calibrated</source>
-        <translation type="unfinished"></translation>
+        <translation>已校准</translation>
     </message>
     <message>
         <source>CALIBRATION OVERDUE</source>
-        <translation type="unfinished"></translation>
+        <translation>校准已过期</translation>
     </message>
 </context>
 <context>
     <name>FiguresPanel</name>
     <message>
         <source>Loading ...</source>
-        <translation type="unfinished"></translation>
+        <translation>正在加载……</translation>
     </message>
     <message>
         <source>Donations</source>
-        <translation type="unfinished"></translation>
+        <translation>献血人次</translation>
     </message>
     <message>
         <source>Record modification rate</source>
-        <translation type="unfinished"></translation>
+        <translation>记录修改率</translation>
     </message>
     <message>
         <source>Missing-signature rate</source>
-        <translation type="unfinished"></translation>
+        <translation>签名缺失率</translation>
     </message>
     <message>
         <source>Check errors</source>
-        <translation type="unfinished"></translation>
+        <translation>核对差错</translation>
     </message>
     <message>
         <source>Period %1 to %2</source>
-        <translation type="unfinished"></translation>
+        <translation>统计期间 %1 至 %2</translation>
     </message>
     <message>
         <source>Deferral reasons</source>
-        <translation type="unfinished"></translation>
+        <translation>暂缓原因</translation>
     </message>
     <message>
         <source>Collections per chair</source>
-        <translation type="unfinished"></translation>
+        <translation>各采血位采集人次</translation>
     </message>
     <message>
         <source>Collections per day</source>
-        <translation type="unfinished"></translation>
+        <translation>每日采集人次</translation>
     </message>
 </context>
 <context>
     <name>FinishForm</name>
     <message>
         <source>Whole blood processed (mL)</source>
-        <translation type="unfinished"></translation>
+        <translation>处理全血量（mL）</translation>
     </message>
     <message>
         <source>AC used (mL)</source>
-        <translation type="unfinished"></translation>
+        <translation>抗凝剂用量（mL）</translation>
     </message>
     <message>
         <source>AC to donor (mL)</source>
-        <translation type="unfinished"></translation>
+        <translation>回输抗凝剂量（mL）</translation>
     </message>
     <message>
         <source>Platelet volume (mL)</source>
-        <translation type="unfinished"></translation>
+        <translation>血小板量（mL）</translation>
     </message>
     <message>
         <source>Platelet yield (×10¹¹)</source>
-        <translation type="unfinished"></translation>
+        <translation>血小板产量（×10¹¹）</translation>
     </message>
     <message>
         <source>Plasma (mL)</source>
-        <translation type="unfinished"></translation>
+        <translation>血浆（mL）</translation>
     </message>
     <message>
         <source>Run time (min)</source>
-        <translation type="unfinished"></translation>
+        <translation>采集时长（分钟）</translation>
     </message>
     <message>
         <source>Finish collection</source>
-        <translation type="unfinished"></translation>
+        <translation>结束采集</translation>
     </message>
     <message>
-        <source>Values from the separator&apos;s summary</source>
-        <translation type="unfinished"></translation>
+        <source>Values from the separator's summary</source>
+        <translation>数值来自分离机采集汇总</translation>
     </message>
     <message>
         <source>Typed values (no separator summary received)</source>
-        <translation type="unfinished"></translation>
+        <translation>手工录入数值（未收到分离机汇总）</translation>
     </message>
 </context>
 <context>
     <name>LockPage</name>
     <message>
         <source>Locked: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已锁定：%1</translation>
     </message>
     <message>
         <source>The screen was locked after a period without use.</source>
-        <translation type="unfinished"></translation>
+        <translation>长时间未操作，屏幕已锁定。</translation>
     </message>
     <message>
         <source>The staff card was removed.</source>
-        <translation type="unfinished"></translation>
+        <translation>工作卡已拔出。</translation>
     </message>
     <message>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>密码</translation>
     </message>
     <message>
         <source>Unlock</source>
-        <translation type="unfinished"></translation>
+        <translation>解锁</translation>
     </message>
     <message>
         <source>Sign out</source>
-        <translation type="unfinished"></translation>
+        <translation>退出登录</translation>
     </message>
 </context>
 <context>
     <name>LoginPage</name>
     <message>
         <source>Apheresis donation station</source>
-        <translation type="unfinished"></translation>
+        <translation>成分献血工作站</translation>
     </message>
     <message>
         <source>&amp;Username</source>
-        <translation type="unfinished"></translation>
+        <translation>用户名(&amp;U)</translation>
     </message>
     <message>
         <source>Staff card</source>
-        <translation type="unfinished"></translation>
+        <translation>工作卡</translation>
     </message>
     <message>
         <source>&amp;Password</source>
-        <translation type="unfinished"></translation>
+        <translation>密码(&amp;P)</translation>
     </message>
     <message>
         <source>&amp;PIN</source>
-        <translation type="unfinished"></translation>
+        <translation>PIN码(&amp;P)</translation>
     </message>
     <message>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>语言</translation>
     </message>
     <message>
         <source>Sign in</source>
-        <translation type="unfinished"></translation>
+        <translation>登录</translation>
     </message>
     <message>
         <source>Or insert your staff card and enter its PIN.</source>
-        <translation type="unfinished"></translation>
+        <translation>或插入工作卡并输入PIN码。</translation>
     </message>
     <message>
         <source>Enter your username and password.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入用户名和密码。</translation>
     </message>
 </context>
 <context>
     <name>LotsPanel</name>
     <message>
         <source>Apheresis kit</source>
-        <translation type="unfinished"></translation>
+        <translation>机采耗材</translation>
     </message>
     <message>
         <source>Anticoagulant</source>
-        <translation type="unfinished"></translation>
+        <translation>抗凝剂</translation>
     </message>
     <message>
         <source>Saline</source>
-        <translation type="unfinished"></translation>
+        <translation>生理盐水</translation>
     </message>
     <message>
         <source>Item</source>
-        <translation type="unfinished"></translation>
+        <translation>物料</translation>
     </message>
     <message>
         <source>Catalogue no.</source>
-        <translation type="unfinished"></translation>
+        <translation>货号</translation>
     </message>
     <message>
         <source>Lot</source>
-        <translation type="unfinished"></translation>
+        <translation>批号</translation>
     </message>
     <message>
         <source>Expiry</source>
-        <translation type="unfinished"></translation>
+        <translation>有效期</translation>
     </message>
     <message>
         <source>On hand</source>
-        <translation type="unfinished"></translation>
+        <translation>库存</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Receive</source>
-        <translation type="unfinished"></translation>
+        <translation>入库</translation>
     </message>
     <message>
         <source>EXPIRED</source>
-        <translation type="unfinished"></translation>
+        <translation>已过期</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
         <source>Apheresis donation station</source>
-        <translation type="unfinished"></translation>
+        <translation>成分献血工作站</translation>
     </message>
     <message>
         <source>Lock screen</source>
-        <translation type="unfinished"></translation>
+        <translation>锁定屏幕</translation>
     </message>
     <message>
         <source>Sign out</source>
-        <translation type="unfinished"></translation>
+        <translation>退出登录</translation>
     </message>
     <message>
         <source>Your account has no workspace on this station.</source>
-        <translation type="unfinished"></translation>
+        <translation>您的账户在本工作站没有可用的工作区。</translation>
     </message>
 </context>
 <context>
     <name>ManualEntryForm</name>
     <message>
         <source>&amp;ID number</source>
-        <translation type="unfinished"></translation>
+        <translation>证件号码(&amp;I)</translation>
     </message>
     <message>
         <source>&amp;Name</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名(&amp;N)</translation>
     </message>
     <message>
         <source>Se&amp;x</source>
-        <translation type="unfinished"></translation>
+        <translation>性别(&amp;X)</translation>
     </message>
     <message>
         <source>Date of &amp;birth</source>
-        <translation type="unfinished"></translation>
+        <translation>出生日期(&amp;B)</translation>
     </message>
     <message>
         <source>P&amp;hone</source>
-        <translation type="unfinished"></translation>
+        <translation>电话(&amp;H)</translation>
     </message>
     <message>
         <source>A&amp;ddress</source>
-        <translation type="unfinished"></translation>
+        <translation>住址(&amp;D)</translation>
     </message>
     <message>
         <source>ABO</source>
-        <translation type="unfinished"></translation>
+        <translation>ABO血型</translation>
     </message>
     <message>
         <source>RhD</source>
-        <translation type="unfinished"></translation>
+        <translation>RhD血型</translation>
     </message>
     <message>
         <source>male</source>
-        <translation type="unfinished"></translation>
+        <translation>男</translation>
     </message>
     <message>
         <source>female</source>
-        <translation type="unfinished"></translation>
+        <translation>女</translation>
     </message>
     <message>
         <source>&amp;Register donor</source>
-        <translation type="unfinished"></translation>
+        <translation>登记献血者(&amp;R)</translation>
     </message>
     <message>
         <source>Valid ID number</source>
-        <translation type="unfinished"></translation>
+        <translation>证件号码有效</translation>
     </message>
 </context>
 <context>
     <name>OverrideDialog</name>
     <message>
         <source>Override a failed check</source>
-        <translation type="unfinished"></translation>
+        <translation>豁免未通过项目</translation>
     </message>
     <message>
         <source>Clear</source>
-        <translation type="unfinished"></translation>
+        <translation>清除</translation>
     </message>
     <message>
         <source>Check</source>
-        <translation type="unfinished"></translation>
+        <translation>核对</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>原因</translation>
     </message>
     <message>
         <source>Signature</source>
-        <translation type="unfinished"></translation>
+        <translation>签名</translation>
     </message>
     <message>
         <source>Give a reason of at least 4 characters.</source>
-        <translation type="unfinished"></translation>
+        <translation>请填写至少4个字的理由。</translation>
     </message>
     <message>
         <source>Sign in the box.</source>
-        <translation type="unfinished"></translation>
+        <translation>请在框内签名。</translation>
     </message>
 </context>
 <context>
     <name>PasswordChangePage</name>
     <message>
         <source>This is your first sign-in: choose your own password (at least 8 characters, letters and digits).</source>
-        <translation type="unfinished"></translation>
+        <translation>首次登录：请设置您自己的密码（至少8位，须同时包含字母和数字）。</translation>
     </message>
     <message>
         <source>Current password</source>
-        <translation type="unfinished"></translation>
+        <translation>当前密码</translation>
     </message>
     <message>
         <source>New password</source>
-        <translation type="unfinished"></translation>
+        <translation>新密码</translation>
     </message>
     <message>
         <source>New password again</source>
-        <translation type="unfinished"></translation>
+        <translation>再次输入新密码</translation>
     </message>
     <message>
         <source>Change password</source>
-        <translation type="unfinished"></translation>
+        <translation>修改密码</translation>
     </message>
     <message>
         <source>The two new passwords differ.</source>
-        <translation type="unfinished"></translation>
+        <translation>两次输入的新密码不一致。</translation>
     </message>
 </context>
 <context>
     <name>PostCheckForm</name>
     <message>
-        <source>Donor&apos;s condition good</source>
-        <translation type="unfinished"></translation>
+        <source>Donor's condition good</source>
+        <translation>献血者状况良好</translation>
     </message>
     <message>
         <source>Puncture site fine</source>
-        <translation type="unfinished"></translation>
+        <translation>穿刺部位正常</translation>
     </message>
     <message>
         <source>Product appearance normal</source>
-        <translation type="unfinished"></translation>
+        <translation>血液成分外观正常</translation>
     </message>
     <message>
         <source>Label applied</source>
-        <translation type="unfinished"></translation>
+        <translation>已贴标签</translation>
     </message>
     <message>
         <source>Bag intact, no leak</source>
-        <translation type="unfinished"></translation>
+        <translation>血袋完好、无渗漏</translation>
     </message>
     <message>
         <source>Notes (required when an item is not ticked)</source>
-        <translation type="unfinished"></translation>
+        <translation>说明（有未勾选项目时必填）</translation>
     </message>
     <message>
         <source>Save post-collection check</source>
-        <translation type="unfinished"></translation>
+        <translation>保存采后核对</translation>
     </message>
 </context>
 <context>
     <name>PreCheckForm</name>
     <message>
         <source>Donor card / wristband</source>
-        <translation type="unfinished"></translation>
+        <translation>献血者证件/腕带</translation>
     </message>
     <message>
         <source>Bag DIN</source>
-        <translation type="unfinished"></translation>
+        <translation>血袋条码</translation>
     </message>
     <message>
         <source>Separator serial</source>
-        <translation type="unfinished"></translation>
+        <translation>分离机序列号</translation>
     </message>
     <message>
         <source>Kit lot</source>
-        <translation type="unfinished"></translation>
+        <translation>耗材批号</translation>
     </message>
     <message>
         <source>Anticoagulant lot</source>
-        <translation type="unfinished"></translation>
+        <translation>抗凝剂批号</translation>
     </message>
     <message>
         <source>Saline lot</source>
-        <translation type="unfinished"></translation>
+        <translation>生理盐水批号</translation>
     </message>
     <message>
         <source>Check</source>
-        <translation type="unfinished"></translation>
+        <translation>核对</translation>
     </message>
 </context>
 <context>
     <name>PretestPanel</name>
     <message>
         <source>Haemoglobin (g/L)</source>
-        <translation type="unfinished"></translation>
+        <translation>血红蛋白（g/L）</translation>
     </message>
     <message>
         <source>Haematocrit (L/L)</source>
-        <translation type="unfinished"></translation>
+        <translation>红细胞压积（L/L）</translation>
     </message>
     <message>
         <source>Platelets (10^9/L)</source>
-        <translation type="unfinished"></translation>
+        <translation>血小板计数（10^9/L）</translation>
     </message>
     <message>
         <source>MPV (fL)</source>
-        <translation type="unfinished"></translation>
+        <translation>平均血小板体积（fL）</translation>
     </message>
     <message>
         <source>Manual entry (analyzer not available)</source>
-        <translation type="unfinished"></translation>
+        <translation>手工录入（血细胞分析仪不可用）</translation>
     </message>
     <message>
         <source>Reason for manual entry</source>
-        <translation type="unfinished"></translation>
+        <translation>手工录入原因</translation>
     </message>
     <message>
         <source>Save results</source>
-        <translation type="unfinished"></translation>
+        <translation>保存检测结果</translation>
     </message>
     <message>
         <source>Waiting for the analyzer: sample %1</source>
-        <translation type="unfinished"></translation>
+        <translation>等待血细胞分析仪结果：样本 %1</translation>
     </message>
     <message>
         <source>Analyzer result filed for %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>已接收 %1 的检测结果：%2</translation>
     </message>
     <message>
         <source>Analyzer result for %1 not filed (%2): %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 的检测结果未归入（%2）：%3</translation>
     </message>
     <message>
         <source>Enter haemoglobin, haematocrit and platelets.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入血红蛋白、红细胞压积和血小板计数。</translation>
     </message>
 </context>
 <context>
     <name>QueueTicket</name>
     <message>
         <source>No donation registered yet</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未登记献血</translation>
     </message>
     <message>
         <source>The donor is reading and signing on the tablet</source>
-        <translation type="unfinished"></translation>
+        <translation>献血者正在签名板上阅读并签署</translation>
     </message>
     <message>
         <source>Questionnaire signed: send the donor to the physician</source>
-        <translation type="unfinished"></translation>
+        <translation>健康征询已签署：请献血者到医生处体检</translation>
     </message>
     <message>
         <source>The donor reported wrong details: check and register again</source>
-        <translation type="unfinished"></translation>
+        <translation>献血者反映信息有误：请核对后重新登记</translation>
+    </message>
+    <message>
+        <source>Queue number</source>
+        <translation>排队号</translation>
     </message>
 </context>
 <context>
     <name>ReactionForm</name>
     <message>
         <source>Reaction</source>
-        <translation type="unfinished"></translation>
+        <translation>反应类型</translation>
     </message>
     <message>
         <source>Grade (1 mild - 3 severe)</source>
-        <translation type="unfinished"></translation>
+        <translation>分级（1轻—3重）</translation>
     </message>
     <message>
         <source>Treatment</source>
-        <translation type="unfinished"></translation>
+        <translation>处理措施</translation>
     </message>
     <message>
         <source>Outcome</source>
-        <translation type="unfinished"></translation>
+        <translation>转归</translation>
     </message>
     <message>
         <source>Record adverse reaction</source>
-        <translation type="unfinished"></translation>
+        <translation>记录献血反应</translation>
     </message>
 </context>
 <context>
     <name>SealingPanel</name>
     <message>
         <source>Scan the DIN on every bag and sample segment, then press Seal check.</source>
-        <translation type="unfinished"></translation>
+        <translation>请逐一扫描每个血袋和留样管上的条码，然后点击“热合核对”。</translation>
     </message>
     <message>
         <source>Scan here</source>
-        <translation type="unfinished"></translation>
+        <translation>在此扫描</translation>
     </message>
     <message>
         <source>Seal check</source>
-        <translation type="unfinished"></translation>
+        <translation>热合核对</translation>
     </message>
     <message>
         <source>Clear scans</source>
-        <translation type="unfinished"></translation>
+        <translation>清空扫描</translation>
     </message>
 </context>
 <context>
     <name>SearchPanel</name>
     <message>
         <source>ID number, name, phone or DIN</source>
-        <translation type="unfinished"></translation>
+        <translation>证件号码、姓名、电话或献血条码</translation>
     </message>
     <message>
         <source>Search</source>
-        <translation type="unfinished"></translation>
+        <translation>查询</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名</translation>
     </message>
     <message>
         <source>ID number</source>
-        <translation type="unfinished"></translation>
+        <translation>证件号码</translation>
     </message>
     <message>
         <source>Sex</source>
-        <translation type="unfinished"></translation>
+        <translation>性别</translation>
     </message>
     <message>
         <source>Phone</source>
-        <translation type="unfinished"></translation>
+        <translation>电话</translation>
     </message>
     <message>
         <source>male</source>
-        <translation type="unfinished"></translation>
+        <translation>男</translation>
     </message>
     <message>
         <source>female</source>
-        <translation type="unfinished"></translation>
+        <translation>女</translation>
     </message>
 </context>
 <context>
     <name>SeparatorPanel</name>
     <message>
         <source>Start collection (needle in)</source>
-        <translation type="unfinished"></translation>
+        <translation>开始采集（已穿刺）</translation>
     </message>
     <message>
         <source>Separator alarms</source>
-        <translation type="unfinished"></translation>
+        <translation>分离机报警</translation>
     </message>
     <message>
         <source>No data from the separator yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未收到分离机数据。</translation>
     </message>
     <message>
         <source>priming</source>
-        <translation type="unfinished"></translation>
+        <translation>预充</translation>
     </message>
     <message>
         <source>collecting</source>
-        <translation type="unfinished"></translation>
+        <translation>采集中</translation>
     </message>
     <message>
         <source>rinseback</source>
-        <translation type="unfinished"></translation>
+        <translation>回输</translation>
     </message>
     <message>
         <source>ended</source>
-        <translation type="unfinished"></translation>
+        <translation>已结束</translation>
     </message>
     <message>
         <source>Phase: %1   Time: %2 min   Processed: %3 mL   Yield: %4 ×10¹¹   AC: %5 mL</source>
-        <translation type="unfinished"></translation>
+        <translation>阶段：%1   时间：%2 分钟   处理量：%3 mL   产量：%4 ×10¹¹   抗凝剂：%5 mL</translation>
     </message>
 </context>
 <context>
     <name>SignPanel</name>
     <message>
         <source>Token PIN</source>
-        <translation type="unfinished"></translation>
+        <translation>密钥PIN码</translation>
     </message>
     <message>
         <source>Sign the records</source>
-        <translation type="unfinished"></translation>
+        <translation>签署记录</translation>
     </message>
     <message>
         <source>The consent, registration and collection records are signed with your key and time-stamped.</source>
-        <translation type="unfinished"></translation>
+        <translation>知情同意书、登记体检记录和采集记录将使用您的密钥签名并加盖时间戳。</translation>
     </message>
 </context>
 <context>
     <name>StationStatusBar</name>
     <message>
         <source>Signed in: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>当前用户：%1</translation>
     </message>
     <message>
         <source>Not signed in</source>
-        <translation type="unfinished"></translation>
+        <translation>未登录</translation>
     </message>
     <message>
         <source>Database</source>
-        <translation type="unfinished"></translation>
+        <translation>数据库</translation>
     </message>
     <message>
         <source>connected</source>
-        <translation type="unfinished"></translation>
+        <translation>已连接</translation>
     </message>
     <message>
         <source>not reachable</source>
-        <translation type="unfinished"></translation>
+        <translation>无法连接</translation>
     </message>
     <message>
         <source>Time stamping</source>
-        <translation type="unfinished"></translation>
+        <translation>时间戳服务</translation>
     </message>
     <message>
         <source>reachable</source>
-        <translation type="unfinished"></translation>
+        <translation>可连接</translation>
     </message>
 </context>
 <context>
     <name>TabletWindow</name>
     <message>
         <source>Donor</source>
-        <translation type="unfinished"></translation>
+        <translation>献血者</translation>
     </message>
     <message>
         <source>Welcome. Thank you for donating platelets.
 Please wait for the staff.</source>
-        <translation type="unfinished"></translation>
+        <translation>欢迎您！感谢您捐献血小板。
+请稍候，工作人员将为您服务。</translation>
     </message>
     <message>
         <source>Please check your details</source>
-        <translation type="unfinished"></translation>
+        <translation>请核对您的信息</translation>
     </message>
     <message>
         <source>Yes, these are my details</source>
-        <translation type="unfinished"></translation>
+        <translation>信息正确</translation>
     </message>
     <message>
         <source>Something is wrong</source>
-        <translation type="unfinished"></translation>
+        <translation>信息有误</translation>
     </message>
     <message>
         <source>Please read the consent to the end and answer every question.</source>
-        <translation type="unfinished"></translation>
+        <translation>请完整阅读知情同意书，并回答每一个问题。</translation>
     </message>
     <message>
         <source>Continue to signature</source>
-        <translation type="unfinished"></translation>
+        <translation>继续签名</translation>
     </message>
     <message>
         <source>Please sign in the box below</source>
-        <translation type="unfinished"></translation>
+        <translation>请在下方框内签名</translation>
     </message>
     <message>
         <source>Clear</source>
-        <translation type="unfinished"></translation>
+        <translation>清除</translation>
     </message>
     <message>
         <source>Undo</source>
-        <translation type="unfinished"></translation>
+        <translation>撤销</translation>
     </message>
     <message>
         <source>Redo</source>
-        <translation type="unfinished"></translation>
+        <translation>重做</translation>
     </message>
     <message>
         <source>Done</source>
-        <translation type="unfinished"></translation>
+        <translation>完成</translation>
     </message>
     <message>
         <source>Please place your finger on the scanner</source>
-        <translation type="unfinished"></translation>
+        <translation>请将手指放在指纹采集器上</translation>
     </message>
     <message>
         <source>Try again</source>
-        <translation type="unfinished"></translation>
+        <translation>重试</translation>
     </message>
     <message>
         <source>Thank you. Please return the pen and wait to be called.</source>
-        <translation type="unfinished"></translation>
+        <translation>谢谢！请放回签名笔，等候叫号。</translation>
     </message>
     <message>
         <source>male</source>
-        <translation type="unfinished"></translation>
+        <translation>男</translation>
     </message>
     <message>
         <source>female</source>
-        <translation type="unfinished"></translation>
+        <translation>女</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名</translation>
     </message>
     <message>
         <source>Sex</source>
-        <translation type="unfinished"></translation>
+        <translation>性别</translation>
     </message>
     <message>
         <source>Date of birth</source>
-        <translation type="unfinished"></translation>
+        <translation>出生日期</translation>
     </message>
     <message>
         <source>ID number</source>
-        <translation type="unfinished"></translation>
+        <translation>证件号码</translation>
     </message>
     <message>
         <source>Blood group</source>
-        <translation type="unfinished"></translation>
+        <translation>血型</translation>
     </message>
     <message>
         <source>Waiting for the scanner ...</source>
-        <translation type="unfinished"></translation>
+        <translation>正在等待指纹采集器……</translation>
     </message>
     <message>
         <source>Fingerprint taken. Thank you.</source>
-        <translation type="unfinished"></translation>
+        <translation>指纹已采集，谢谢！</translation>
     </message>
     <message>
         <source>The print was not clear enough. Please press again.</source>
-        <translation type="unfinished"></translation>
+        <translation>指纹不够清晰，请再按一次。</translation>
     </message>
     <message>
         <source>The scanner is not available. Please tell the staff.</source>
-        <translation type="unfinished"></translation>
+        <translation>指纹采集器不可用，请告知工作人员。</translation>
     </message>
     <message>
         <source>Health questionnaire</source>
-        <translation type="unfinished"></translation>
+        <translation>健康征询</translation>
     </message>
     <message>
         <source>Yes</source>
-        <translation type="unfinished"></translation>
+        <translation>是</translation>
     </message>
     <message>
         <source>No</source>
-        <translation type="unfinished"></translation>
+        <translation>否</translation>
     </message>
     <message>
         <source>End of the questionnaire.</source>
-        <translation type="unfinished"></translation>
+        <translation>健康征询到此结束。</translation>
     </message>
 </context>
 <context>
     <name>UsersPanel</name>
     <message>
         <source>Username</source>
-        <translation type="unfinished"></translation>
+        <translation>用户名</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名</translation>
     </message>
     <message>
         <source>Roles</source>
-        <translation type="unfinished"></translation>
+        <translation>角色</translation>
     </message>
     <message>
         <source>Active</source>
-        <translation type="unfinished"></translation>
+        <translation>启用</translation>
     </message>
     <message>
         <source>Locked</source>
-        <translation type="unfinished"></translation>
+        <translation>锁定</translation>
     </message>
     <message>
         <source>Initial password</source>
-        <translation type="unfinished"></translation>
+        <translation>初始密码</translation>
     </message>
     <message>
         <source>Add user</source>
-        <translation type="unfinished"></translation>
+        <translation>添加用户</translation>
     </message>
     <message>
         <source>yes</source>
-        <translation type="unfinished"></translation>
+        <translation>是</translation>
     </message>
     <message>
         <source>no</source>
-        <translation type="unfinished"></translation>
+        <translation>否</translation>
     </message>
 </context>
 <context>
     <name>ValidatedField</name>
     <message>
         <source>Not a number</source>
-        <translation type="unfinished"></translation>
+        <translation>不是数字</translation>
     </message>
 </context>
 <context>
     <name>VitalsForm</name>
     <message>
         <source>Weight (kg)</source>
-        <translation type="unfinished"></translation>
+        <translation>体重（kg）</translation>
     </message>
     <message>
         <source>Height (cm)</source>
-        <translation type="unfinished"></translation>
+        <translation>身高（cm）</translation>
     </message>
     <message>
         <source>Systolic (mmHg)</source>
-        <translation type="unfinished"></translation>
+        <translation>收缩压（mmHg）</translation>
     </message>
     <message>
         <source>Diastolic (mmHg)</source>
-        <translation type="unfinished"></translation>
+        <translation>舒张压（mmHg）</translation>
     </message>
     <message>
         <source>Pulse (/min)</source>
-        <translation type="unfinished"></translation>
+        <translation>脉搏（次/分）</translation>
     </message>
     <message>
         <source>Temperature (°C)</source>
-        <translation type="unfinished"></translation>
+        <translation>体温（°C）</translation>
     </message>
     <message>
         <source>Pulse regular</source>
-        <translation type="unfinished"></translation>
+        <translation>脉律齐</translation>
     </message>
     <message>
         <source>General condition</source>
-        <translation type="unfinished"></translation>
+        <translation>一般情况</translation>
     </message>
     <message>
         <source>Save examination</source>
-        <translation type="unfinished"></translation>
+        <translation>保存体检结果</translation>
     </message>
     <message>
         <source>Required</source>
-        <translation type="unfinished"></translation>
+        <translation>必填</translation>
     </message>
 </context>
 <context>
     <name>Workspace</name>
     <message>
         <source>Users and roles</source>
-        <translation type="unfinished"></translation>
+        <translation>用户与角色</translation>
     </message>
     <message>
         <source>Equipment</source>
-        <translation type="unfinished"></translation>
+        <translation>设备</translation>
     </message>
     <message>
         <source>Consumable lots</source>
-        <translation type="unfinished"></translation>
+        <translation>耗材批号</translation>
     </message>
     <message>
         <source>Rule set in force</source>
-        <translation type="unfinished"></translation>
+        <translation>现行献血规则</translation>
     </message>
     <message>
         <source>Site configuration</source>
-        <translation type="unfinished"></translation>
+        <translation>站点配置</translation>
     </message>
     <message>
         <source>Devices</source>
-        <translation type="unfinished"></translation>
+        <translation>外接设备</translation>
     </message>
     <message>
         <source>The records are signed.</source>
-        <translation type="unfinished"></translation>
+        <translation>记录已签名。</translation>
     </message>
     <message>
         <source>1 Pre-collection check</source>
-        <translation type="unfinished"></translation>
+        <translation>1 采前核对</translation>
     </message>
     <message>
         <source>2 Separator</source>
-        <translation type="unfinished"></translation>
+        <translation>2 分离机</translation>
     </message>
     <message>
         <source>3 Finish</source>
-        <translation type="unfinished"></translation>
+        <translation>3 结束采集</translation>
     </message>
     <message>
         <source>4 Post-collection check</source>
-        <translation type="unfinished"></translation>
+        <translation>4 采后核对</translation>
     </message>
     <message>
         <source>5 Sealing</source>
-        <translation type="unfinished"></translation>
+        <translation>5 热合核对</translation>
     </message>
     <message>
         <source>6 Sign records</source>
-        <translation type="unfinished"></translation>
+        <translation>6 记录签名</translation>
     </message>
     <message>
         <source>Adverse reaction</source>
-        <translation type="unfinished"></translation>
+        <translation>献血反应</translation>
     </message>
     <message>
         <source>The separator sent its end-of-run summary.</source>
-        <translation type="unfinished"></translation>
+        <translation>分离机已发送采集汇总。</translation>
     </message>
     <message>
         <source>Label printed for %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已打印 %1 的标签</translation>
     </message>
     <message>
         <source>General examination</source>
-        <translation type="unfinished"></translation>
+        <translation>一般检查</translation>
     </message>
     <message>
         <source>Pre-donation tests</source>
-        <translation type="unfinished"></translation>
+        <translation>献血前检测</translation>
     </message>
     <message>
         <source>Eligibility</source>
-        <translation type="unfinished"></translation>
+        <translation>献血评估</translation>
     </message>
     <message>
         <source>Eligible: print the label and send the donor to the chair.</source>
-        <translation type="unfinished"></translation>
+        <translation>评估合格：请打印标签并引导献血者到采血位。</translation>
     </message>
     <message>
         <source>The donor was deferred.</source>
-        <translation type="unfinished"></translation>
+        <translation>献血者已被暂缓献血。</translation>
     </message>
     <message>
         <source>&amp;Search</source>
-        <translation type="unfinished"></translation>
+        <translation>查询(&amp;S)</translation>
     </message>
     <message>
         <source>&amp;Manual entry</source>
-        <translation type="unfinished"></translation>
+        <translation>手工录入(&amp;M)</translation>
     </message>
     <message>
         <source>Register &amp;donation and print queue ticket</source>
-        <translation type="unfinished"></translation>
+        <translation>登记献血并打印排队号(&amp;D)</translation>
     </message>
     <message>
         <source>Show on donor &amp;tablet again</source>
-        <translation type="unfinished"></translation>
+        <translation>重新显示到签名板(&amp;T)</translation>
     </message>
     <message>
         <source>Donation %1 registered, queue number %2</source>
-        <translation type="unfinished"></translation>
+        <translation>已登记献血 %1，排队号 %2</translation>
     </message>
     <message>
         <source>The donor signed the consent and questionnaire.</source>
-        <translation type="unfinished"></translation>
+        <translation>献血者已签署知情同意书和健康征询。</translation>
     </message>
 </context>
 <context>
     <name>Workspaces</name>
     <message>
         <source>Registration desk</source>
-        <translation type="unfinished"></translation>
+        <translation>登记台</translation>
     </message>
     <message>
         <source>Examination and assessment</source>
-        <translation type="unfinished"></translation>
+        <translation>体检与评估</translation>
     </message>
     <message>
         <source>Collection chair</source>
-        <translation type="unfinished"></translation>
+        <translation>采血位</translation>
     </message>
     <message>
         <source>Archive</source>
-        <translation type="unfinished"></translation>
+        <translation>档案</translation>
     </message>
     <message>
         <source>Administration</source>
-        <translation type="unfinished"></translation>
+        <translation>系统管理</translation>
     </message>
     <message>
         <source>Quality dashboard</source>
-        <translation type="unfinished"></translation>
+        <translation>质量看板</translation>
     </message>
 </context>
 <context>
     <name>ops</name>
     <message>
         <source>An unexpected error occurred. The step was not completed; please try again or call support.</source>
-        <translation type="unfinished"></translation>
+        <translation>发生意外错误，本步骤未完成；请重试或联系技术支持。</translation>
     </message>
     <message>
         <source>Not done</source>
-        <translation type="unfinished"></translation>
+        <translation>操作未完成</translation>
     </message>
 </context>
 <context>
     <name>run_confirmed</name>
     <message>
         <source>Please confirm these values</source>
-        <translation type="unfinished"></translation>
+        <translation>请确认以下数值</translation>
     </message>
     <message>
         <source>Are these values correct as entered?</source>
-        <translation type="unfinished"></translation>
+        <translation>以上数值是否录入无误？</translation>
     </message>
 </context>
 <context>
     <name>screenshots</name>
     <message>
         <source>SEALING MISMATCH: scanned =W0000269999900 does not belong to this donation; stop and investigate</source>
-        <translation type="unfinished"></translation>
+        <translation>热合核对不符！扫描的条码 =W0000269999900 不属于本次献血，请立即停止并核查</translation>
     </message>
 </context>
 </TS>

@@ -230,10 +230,11 @@ class AssessmentPanel(Panel):
         self.decide.setEnabled(state == "pretested")
         self.override.setEnabled(state == "pretested" and any(f.get("overridable") for f in failed))
         self.print_label.setEnabled(state in ("assessed", "precollection_checked"))
+        eligible, deferred = self.tr("Eligible"), self.tr("Deferred")
         if state == "assessed":
-            self.result.setText(f"<b style='color:#2e7d32'>{self.tr('Eligible')}</b>")
+            self.result.setText(f"<b style='color:#2e7d32'>{eligible}</b>")
         elif state == "deferred":
-            self.result.setText(f"<b style='color:#c62828'>{self.tr('Deferred')}</b>: " + "；".join(msg(f) for f in failed))
+            self.result.setText(f"<b style='color:#c62828'>{deferred}</b>: " + "；".join(msg(f) for f in failed))
         elif failed and state == "pretested":
             self.result.setText(self.tr("%1 check(s) fail: the donor will be deferred unless overridden.")
                                 .replace("%1", str(len(failed))))

@@ -103,7 +103,8 @@ class DonorPanel(Panel):
                                else self.tr("No photo"))
         sex = {"male": self.tr("male"), "female": self.tr("female")}.get(s.get("sex", ""), "")
         blood = f"{s.get('abo') or '-'} {('RhD' + s['rhd']) if s.get('rhd') else ''}"
-        new = f" <span style='color:#1f5fa8'>[{self.tr('new donor')}]</span>" if s.get("created") else ""
+        new_text = self.tr("new donor")
+        new = f" <span style='color:#1f5fa8'>[{new_text}]</span>" if s.get("created") else ""
         rows = [(self.tr("ID number"), s.get("id_number_masked", "")), (self.tr("Sex"), sex),
                 (self.tr("Date of birth"), s.get("birth_date", "")), (self.tr("Blood group"), blood),
                 (self.tr("Phone"), s.get("phone_masked") or ""), (self.tr("Address"), s.get("address", "")),
@@ -120,7 +121,8 @@ class DonorPanel(Panel):
             self.banner.show_message("error", self.tr("PERMANENTLY DEFERRED - do not register a donation. Reason: %1")
                                      .replace("%1", reasons))
         elif defs:
-            reasons = "；".join(f"{d['reason']} ({self.tr('until')} {d['until']})" for d in defs)
+            until = self.tr("until")
+            reasons = "；".join(f"{d['reason']} ({until} {d['until']})" for d in defs)
             self.banner.show_message("warn", self.tr("Deferred: %1").replace("%1", reasons))
         else:
             self.banner.clear_message()
@@ -128,12 +130,13 @@ class DonorPanel(Panel):
                              h["interval_days"] if h["interval_days"] is not None else "", h["place"]]
                             for h in s.get("history", [])])
         today = date.today().isoformat()
+        never, now = self.tr("never"), self.tr("now")
         parts = []
         for t, d in (s.get("next_eligible") or {}).items():
             if d is None:
-                text = f"<span style='color:#c62828'>{self.tr('never')}</span>"
+                text = f"<span style='color:#c62828'>{never}</span>"
             elif d <= today:
-                text = f"<span style='color:#2e7d32'>{self.tr('now')}</span>"
+                text = f"<span style='color:#2e7d32'>{now}</span>"
             else:
                 text = f"<span style='color:#b26a00'>{d}</span>"
             parts.append(f"<tr><td>{type_label(t)}</td><td><b>{text}</b></td></tr>")
@@ -281,7 +284,8 @@ class QueueTicket(Panel):
         stage = {"tablet": self.tr("The donor is reading and signing on the tablet"),
                  "signed": self.tr("Questionnaire signed: send the donor to the physician"),
                  "refused": self.tr("The donor reported wrong details: check and register again")}.get(self.stage, "")
-        self.label.setText(f"{self.tr('Queue number')}<br><span style='font-size:36pt;font-weight:bold'>"
+        heading = self.tr("Queue number")
+        self.label.setText(f"{heading}<br><span style='font-size:36pt;font-weight:bold'>"
                            f"{self.info['queue_number']}</span><br>DIN {self.info['din']} {self.info['check_character']}"
                            f"<br><i>{stage}</i>")
 
