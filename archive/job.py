@@ -17,6 +17,8 @@ package stays without its item. Staging folders of a killed run are removed at t
 from __future__ import annotations
 
 import logging
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -153,6 +155,34 @@ def external_evidence(records: dict[str, Any]) -> list[tuple[str, Path, str | No
     return out
 
 
+@dataclass
+class Staged:
+    """One donation's records copied to its staging folder, waiting for inspection and commit."""
+
+    cand: Candidate
+    staging: Path
+    files: list[tuple[str, Path]]
+    missing: list[str]
+    evidence: list[dict[str, str]]
+    db: DonationFacts | None
+
+
+# -- inspection in worker processes: signature validation dominates the cost, so it runs on every core
+_pool_verifier: ck.SignatureVerifier | None = None
+
+
+def _pool_init(ca_dir: str) -> None:
+    global _pool_verifier
+    logging.disable(logging.WARNING)
+    _pool_verifier = ck.SignatureVerifier.from_ca_folder(Path(ca_dir))
+
+
+def _pool_inspect(files: list[tuple[str, str]]) -> list[ck.RecordFacts]:
+    assert _pool_verifier is not None
+    return [ck.inspect_record(kind, Path(path), _pool_verifier, name=f"data/{record_file_name(kind)}")
+            for kind, path in files]
+
+
 class _Rollback(Exception):
     """Leave the archiving transaction without committing (the counter is not raised)."""
 
@@ -179,50 +209,64 @@ class Archiver:
     # -- one donation -------------------------------------------------------------------
     def archive(self, cand: Candidate) -> tuple[str, str | Failure]:
         """("archived"|"recovered"|"skipped", archive number or reason) or ("failed", Failure)."""
-        year = cand.donation_date.year
-        staging = self.store.staging_dir(year)
+        staged = self.stage(cand)
         try:
-            records_dir = staging / "records"
-            records_dir.mkdir()
-            staged: list[tuple[str, Path]] = []
-            missing: list[str] = []
+            facts = [ck.inspect_record(kind, path, self.verifier, name=f"data/{record_file_name(kind)}")
+                     for kind, path in staged.files]
+            return self.finish(staged, facts)
+        finally:
+            self.discard(staged)
+
+    def stage(self, cand: Candidate) -> Staged:
+        """Copy the records (and external evidence) into a fresh staging folder; read the donation's facts."""
+        staging = self.store.staging_dir(cand.donation_date.year)
+        staged = Staged(cand, staging, [], [], [], None)
+        try:
+            (staging / "records").mkdir()
             for kind in ck.RECORD_KINDS:
                 ref = cand.records.get(kind)
                 if ref is None or not ref.path.is_file():
-                    missing.append(record_file_name(kind))
+                    staged.missing.append(record_file_name(kind))
                     continue
                 dest = staging / record_file_name(kind)
                 copy_with_sha256(ref.path, dest)
-                staged.append((kind, dest))
-            evidence_files: list[dict[str, str]] = []
+                staged.files.append((kind, dest))
             for name, src, sha in external_evidence(cand.records):
                 if not src.is_file():
-                    missing.append(f"evidence/{name}")
+                    staged.missing.append(f"evidence/{name}")
                     continue
                 got, _size = copy_with_sha256(src, staging / "evidence" / name)
-                evidence_files.append({"file": f"data/evidence/{name}", "sha256": got, "expected_sha256": sha or ""})
+                staged.evidence.append({"file": f"data/evidence/{name}", "sha256": got, "expected_sha256": sha or ""})
             with self.ctx.sessions() as s:
-                facts_db = load_facts(self.ctx, s, cand.donation_id)
-            facts = [ck.inspect_record(kind, path, self.verifier, name=f"data/{record_file_name(kind)}")
-                     for kind, path in staged]
-            expected = expected_records(cand.records)
-            results = [
-                ck.check_authenticity(facts, expected, facts_db.identity()),
-                ck.check_integrity(facts, missing, None),
-                ck.check_usability(facts),
-                ck.check_security(facts, [p.relative_to(staging).as_posix() for p in staging.rglob("*")
-                                          if p.is_file()]),
-            ]
-            for ev in evidence_files:
-                if ev["expected_sha256"] and ev["expected_sha256"] != ev["sha256"]:
-                    results[0].fail(ev["file"], "evidence file SHA-256 differs from the stored one")
-            for r in results:
-                if not r.passed:
-                    return "failed", Failure(cand.din, r.check, r.reason)
-            return self._commit(cand, year, staging, facts_db, facts, results, evidence_files)
-        finally:
-            if staging.exists():
-                self.store.discard_staging(staging)
+                staged.db = load_facts(self.ctx, s, cand.donation_id)
+        except BaseException:
+            self.discard(staged)
+            raise
+        return staged
+
+    def discard(self, staged: Staged) -> None:
+        if staged.staging.exists():
+            self.store.discard_staging(staged.staging)
+
+    def finish(self, staged: Staged, facts: list[ck.RecordFacts]) -> tuple[str, str | Failure]:
+        """Judge the four checks on the inspected copies; commit (number, bag, store, item) if all pass."""
+        cand, staging, db = staged.cand, staged.staging, staged.db
+        assert db is not None
+        expected = expected_records(cand.records)
+        results = [
+            ck.check_authenticity(facts, expected, db.identity()),
+            ck.check_integrity(facts, staged.missing, None),
+            ck.check_usability(facts),
+            ck.check_security(facts, [p.relative_to(staging).as_posix() for p in staging.rglob("*")
+                                      if p.is_file()]),
+        ]
+        for ev in staged.evidence:
+            if ev["expected_sha256"] and ev["expected_sha256"] != ev["sha256"]:
+                results[0].fail(ev["file"], "evidence file SHA-256 differs from the stored one")
+        for r in results:
+            if not r.passed:
+                return "failed", Failure(cand.din, r.check, r.reason)
+        return self._commit(cand, cand.donation_date.year, staging, db, facts, results, staged.evidence)
 
     def _commit(self, cand: Candidate, year: int, staging: Path, db: DonationFacts, facts: list[ck.RecordFacts],
                 results: list[ck.CheckResult], evidence_files: list[dict[str, Any]]) -> tuple[str, str | Failure]:
@@ -391,8 +435,11 @@ def _start_job(ctx: StationContext, actor: Actor, kind: str, params: dict[str, A
 
 def run_archive(ctx: StationContext, actor: Actor, *, date_from: date | None = None, date_to: date | None = None,
                 department: str | None = None, progress: Progress | None = None,
-                store: RecordsStore | None = None) -> ArchiveRunResult:
-    """Archive every ready donation in the range; a failed check skips that donation, a store problem stops."""
+                store: RecordsStore | None = None, workers: int | None = None) -> ArchiveRunResult:
+    """Archive every ready donation in the range; a failed check skips that donation, a store problem stops.
+
+    `workers` processes inspect the PDFs (default: one per core, at most 4); numbering, packaging and
+    committing stay in this process and in selection order."""
     require_permission(actor, Action.ARCHIVE)
     from archive.numbering import check_scheme
 
@@ -411,16 +458,11 @@ def run_archive(ctx: StationContext, actor: Actor, *, date_from: date | None = N
         total = len(selection.ready)
         report(0, total, f"{total} donations to archive, {result.skipped_incomplete} incomplete")
         archiver = Archiver(ctx, actor, store, verifier)
-        for done, cand in enumerate(selection.ready, 1):
-            try:
-                outcome, value = archiver.archive(cand)
-            except StoreUnavailable as exc:
-                result.stopped = exc
-                report(done - 1, total, f"stopped: {exc.message_en}")
-                break
-            except StoreConflict as exc:
-                result.stopped = exc
-                report(done - 1, total, f"stopped: {exc.message_en}")
+        for done, cand, outcome, value in _pipeline(ctx, archiver, selection.ready, workers):
+            if outcome == "stopped":
+                assert isinstance(value, StationError)
+                result.stopped = value
+                report(done - 1, total, f"stopped: {value.message_en}")
                 break
             if outcome in ("archived", "recovered"):
                 result.archived += 1
@@ -450,6 +492,59 @@ def run_archive(ctx: StationContext, actor: Actor, *, date_from: date | None = N
                     audit.record(s, actor, "archive.run_end", "archive_job", job.id, at=job.finished_at,
                                  after={**result.to_json(), "status": job.status, "recovered": result.recovered})
     return result
+
+
+def _pipeline(ctx: StationContext, archiver: Archiver, ready: list[Candidate], workers: int | None
+              ) -> Iterator[tuple[int, Candidate, str, Any]]:
+    """Stage and inspect ahead in worker processes; finish (commit) strictly in order in this process."""
+    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+    if workers <= 1 or len(ready) < 2:
+        for done, cand in enumerate(ready, 1):
+            try:
+                outcome, value = archiver.archive(cand)
+            except (StoreUnavailable, StoreConflict) as exc:
+                yield done, cand, "stopped", exc
+                return
+            yield done, cand, outcome, value
+        return
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pending: deque[tuple[Staged, Future[list[ck.RecordFacts]]]] = deque()
+    queue = iter(ready)
+    ahead = workers * 2
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_pool_init,
+                             initargs=(str(ctx.config.ca_dir),)) as pool:
+        try:
+            done = 0
+            while True:
+                while len(pending) < ahead:
+                    nxt = next(queue, None)
+                    if nxt is None:
+                        break
+                    try:
+                        staged = archiver.stage(nxt)
+                    except (StoreUnavailable, StoreConflict) as exc:
+                        yield done + 1, nxt, "stopped", exc
+                        return
+                    pending.append((staged, pool.submit(_pool_inspect, [(k, str(p)) for k, p in staged.files])))
+                if not pending:
+                    return
+                staged, future = pending.popleft()
+                done += 1
+                try:
+                    outcome, value = archiver.finish(staged, future.result())
+                except (StoreUnavailable, StoreConflict) as exc:
+                    yield done, staged.cand, "stopped", exc
+                    return
+                finally:
+                    archiver.discard(staged)
+                yield done, staged.cand, outcome, value
+        finally:
+            for staged, future in pending:
+                future.cancel()
+                archiver.discard(staged)
 
 
 # -- periodic verification of what is stored ------------------------------------------------------

@@ -94,6 +94,7 @@ def test_killed_five_times_then_completes(station_dir: Path, built_station: dict
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 def test_killed_fifty_times_then_completes(built_station: dict, tmp_path: Path) -> None:
     """50 kills in all, over fresh copies of the station (a copy is fully archived after a few)."""
     import shutil
