@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -84,13 +84,13 @@ def build_dataset(base: Path, n: int) -> None:
     shutil.rmtree(base, ignore_errors=True)
     from archive_helpers import Pki
 
+    from signing.tsa import start_in_thread
     from station.bootstrap import init_data_dir
     from station.context import open_context
     from station.demo import demo_actors
     from station.identifiers import format_din, mask_id
     from station.models import Collection, Donation, Donor, SignedRecord
     from station.services.donors import id_index
-    from signing.tsa import start_in_thread
 
     data = base / "data"
     init_data_dir(data, admin_password="Adm1n-bench-archive")
@@ -105,14 +105,13 @@ def build_dataset(base: Path, n: int) -> None:
         name = rng.choice("王李张刘陈杨黄赵吴周") + rng.choice("伟芳娜秀英敏静丽强磊") + rng.choice("军洋勇艳杰娟涛明")
         people.append((format_din(ctx.config.site.facility_code, 2026, i + 1), name, _id_number(rng, birth), birth))
     t0 = time.perf_counter()
-    with start_in_thread(pki.authority) as tsa:
-        with multiprocessing.get_context("spawn").Pool(
-                2, initializer=_sign_init,
-                initargs=(str(ctx.config.ca_dir), str(base / "pki" / "staff"), tsa.url)) as pool:
-            tasks = [(din, name, idn, str(ctx.config.records_dir)) for din, name, idn, _b in people]
-            signed = {r["din"]: r["records"] for r in pool.imap_unordered(_sign_one, tasks, chunksize=4)}
+    tasks = [(din, name, idn, str(ctx.config.records_dir)) for din, name, idn, _b in people]
+    with start_in_thread(pki.authority) as tsa, multiprocessing.get_context("spawn").Pool(
+            2, initializer=_sign_init,
+            initargs=(str(ctx.config.ca_dir), str(base / "pki" / "staff"), tsa.url)) as pool:
+        signed = {r["din"]: r["records"] for r in pool.imap_unordered(_sign_one, tasks, chunksize=4)}
     print(f"signed {3 * n} records in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     nurse = actors["nurse"].user_id
     with ctx.transaction() as s:
         for i, (din, name, idn, birth) in enumerate(people):
@@ -122,7 +121,7 @@ def build_dataset(base: Path, n: int) -> None:
             s.add(donor)
             s.flush()
             day = DAY0 + timedelta(days=i // PER_DAY)
-            at = datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=1)
+            at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=1)
             d = Donation(din=din, donor_id=donor.id, site_id=ctx.site_id, station_id=ctx.station_id,
                          state="records_signed", donation_date=day, registered_at=at, registered_by=nurse)
             s.add(d)
