@@ -168,8 +168,10 @@ def worker(run: Path, n: int) -> None:
     elapsed = time.perf_counter() - t0
     ctx.close()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # the largest inspection worker (or qpdf/pdftoppm child): they run beside the job, not inside it
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({"archived": result.archived, "failed": len(result.failed), "elapsed": elapsed,
-                      "peak_rss_mb": rss_mb}))
+                      "peak_rss_mb": rss_mb, "peak_rss_worker_mb": child_mb}))
 
 
 def measure(base: Path, n: int) -> dict[str, Any]:
@@ -208,6 +210,7 @@ def main() -> None:
             ("elapsed", f"{main_run['elapsed']:.1f}", "s"),
             ("donations per second", f"{rate:.1f}", "/s (target >= 10)"),
             ("peak RSS, throughput run", f"{main_run['peak_rss_mb']:.0f}", "MB (target <= 400)"),
+            ("peak RSS of one inspection worker", f"{main_run['peak_rss_worker_mb']:.0f}", "MB"),
             (f"peak RSS, {n_small} donations", f"{small['peak_rss_mb']:.0f}", "MB"),
             (f"peak RSS, {n_large} donations", f"{large['peak_rss_mb']:.0f}", "MB"),
             (f"RSS growth {n_small} -> {n_large}", f"{growth:+.1f}", "% (target within 10 %)")]
