@@ -66,7 +66,7 @@ class StationStatusBar(QStatusBar):
             label = QLabel(self)
             label.setObjectName(f"status_device_{name}")
             self.device_labels[name] = label
-            self.insertPermanentWidget(0, label)
+            self.addPermanentWidget(label)
         self._paint_device(name)
 
     def _paint_device(self, name: str) -> None:
