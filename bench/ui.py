@@ -58,7 +58,7 @@ def main() -> int:
         window.show()
         # card answered -> donor on screen (the reader's answer is delivered as the driver's event)
         from devices.idcard.cardfile import card_from_dict
-        from devices.idcard.codec import parse_read_data, encode_read_data
+        from devices.idcard.codec import encode_read_data, parse_read_data
         from ui.demo_data import new_person
 
         window.on_signed_in(demo.actors["registrar"], False)

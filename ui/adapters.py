@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from devices.fingerprint.model import FingerprintCapture
 from devices.signature.model import SignatureCapture
@@ -65,7 +66,7 @@ def load_donor_evidence(ctx: StationContext, donation_id: int) -> tuple[Signatur
 
 def records_service_available() -> bool:
     try:
-        from station.services import records  # noqa: F401
+        from station.services import records
     except ImportError:
         return False
     return hasattr(records, "sign_donation_records")
@@ -84,31 +85,30 @@ def sign_records(ctx: StationContext, actor: Actor, donation_id: int, pin: str) 
 
 # --- archive (archive.job / archive.search) -------------------------------------------------------
 
-def run_archive(ctx: StationContext, actor: Actor, progress: Callable[[int, int], None]) -> Any:
+def run_archive(ctx: StationContext, actor: Actor, progress: Callable[[int, int], None]) -> list[dict[str, Any]]:
+    """archive.job.run_archive: one row per donation, archived (with its number) or failed (with the reason)."""
     try:
         from archive.job import run_archive as job
     except ImportError:
         raise _missing("归档服务", "The archive service", ArchiveError) from None
-    return job(ctx, actor, progress=progress)
+    result = job(ctx, actor, progress=lambda done, total, _what="": progress(done, total))
+    rows: list[dict[str, Any]] = [{"ok": True, "archive_number": n, "din": "", "reason": ""}
+                                  for n in result.archive_numbers]
+    rows += [{"ok": False, "din": f.din, "archive_number": "", "reason": f"{f.check}: {f.reason}"} for f in result.failed]
+    if result.stopped is not None:
+        raise result.stopped
+    return rows
 
 
 def search_archive(ctx: StationContext, actor: Actor, text: str) -> list[dict[str, Any]]:
+    """archive.search.search_archive by DIN, full ID number (exact) or part of the name; IDs come back masked."""
     try:
         from archive.search import search_archive as search
     except ImportError:
         raise _missing("档案检索", "Archive search", ArchiveError) from None
-    found = search(ctx, actor, text)
-    return [r if isinstance(r, dict) else (r.to_json() if hasattr(r, "to_json") else vars(r)) for r in found]
+    from ui.registration.controller import classify_search
 
-
-def open_archived_record(ctx: StationContext, actor: Actor, archive_number: str) -> dict[str, Any]:
-    """The record's PDF path and its verification report."""
-    try:
-        from archive import search as module
-    except ImportError:
-        raise _missing("档案检索", "Archive search", ArchiveError) from None
-    opener = getattr(module, "open_record", None)
-    if opener is None:
-        raise _missing("档案调阅", "Opening archived records", ArchiveError)
-    out = opener(ctx, actor, archive_number)
-    return out if isinstance(out, dict) else (out.to_json() if hasattr(out, "to_json") else vars(out))
+    criteria = classify_search(text)
+    if "phone" in criteria:
+        criteria = {"name": text.strip()}
+    return search(ctx, actor, **criteria)

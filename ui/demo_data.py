@@ -9,7 +9,7 @@ from typing import Any
 
 from station.bootstrap import init_data_dir
 from station.context import StationContext, open_context
-from station.demo import DEMO_PASSWORD, _new_person, demo_actors, ensure_demo_inventory, run_demo
+from station.demo import _new_person, demo_actors, ensure_demo_inventory, run_demo
 from station.security import Actor
 from station.services import donations as dn
 from station.services import donors as dr

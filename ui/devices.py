@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 def _status(name: str, kind: str, state: ConnectionState, zh: str, en: str) -> DeviceStatus:
-    return DeviceStatus(state, zh, en, datetime.now(timezone.utc), name, kind)
+    return DeviceStatus(state, zh, en, datetime.now(UTC), name, kind)
 
 
 class DeviceHub(QObject):

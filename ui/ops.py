@@ -77,7 +77,7 @@ def run_op(parent: QObject | None, fn: Callable[[], Any], on_success: Callable[[
     def work() -> Any:
         try:
             value = fn()
-        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the main thread
+        except BaseException as exc:
             if not _is_station_error(exc):
                 log.error("background operation failed", exc_info=exc)
             bridge.sig_finished.emit(token, None, exc)

@@ -90,8 +90,8 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
     window.on_signed_in(demo.actors["registrar"], False)
     wait_idle()
     reg = window.workspace_widgets["registration"]
-    from station.services.donors import donor_summary
     from station.services.donations import donation_detail
+    from station.services.donors import donor_summary
 
     detail = donation_detail(demo.ctx, demo.actors["registrar"], demo.waiting["pretested"])
     reg.controller.open_donor(detail["donor"]["donor_id"])

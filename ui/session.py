@@ -1,8 +1,9 @@
 """What every workspace is handed: the station context, the signed-in user, the devices and the tablet."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from station.context import StationContext
 from station.security import Action, Actor
@@ -15,8 +16,8 @@ if TYPE_CHECKING:
 @dataclass
 class ClientSession:
     ctx: StationContext
-    devices: "DeviceHub"
-    tablet: "TabletController | None" = None
+    devices: DeviceHub
+    tablet: TabletController | None = None
     actor: Actor | None = None
     notify: Callable[[str, str], None] = field(default=lambda level, text: None)
     extra: dict[str, Any] = field(default_factory=dict)

@@ -5,12 +5,12 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from pathlib import Path
+from typing import Any
 
-import pytest  # noqa: E402
+import pytest
 
-from ui.dialogs import DialogService, set_dialogs  # noqa: E402
+from ui.dialogs import DialogService, set_dialogs
 
 
 class RecordingDialogs(DialogService):

@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QPointingDevice, QTabletEvent
 from PySide6.QtWidgets import QApplication
-
 from uihelpers import idle
+
 from ui import adapters
 
 pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="socat is needed for the simulators")

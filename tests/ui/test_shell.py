@@ -8,11 +8,11 @@ from typing import Any
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QPointingDevice, QTabletEvent
 from PySide6.QtWidgets import QApplication
+from uihelpers import idle
 
 from station.errors import ValidationError
 from ui import ops
 from ui.tablet.widgets import SignatureCanvas
-from uihelpers import idle
 
 
 def test_event_loop_ticks_while_a_device_read_and_a_signing_run(client: Any, qtbot: Any, monkeypatch: Any) -> None:
@@ -160,3 +160,16 @@ def test_idle_timeout_and_card_removal_lock_the_screen(client: Any, demo: Any, q
     window.lock_page.password.setText("Station-2026")
     qtbot.mouseClick(window.lock_page.unlock, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.work, timeout=10_000)
+
+
+def test_archivist_runs_the_archive_and_searches(client: Any, demo: Any, qtbot: Any, dialogs: Any) -> None:
+    session, window = client
+    window.on_signed_in(demo.actors["archivist"], False)
+    arc = window.workspace_widgets["archivist"]
+    qtbot.mouseClick(arc.run_panel.run, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: arc.run_panel.run.isEnabled(), timeout=60_000)
+    assert not any("Traceback" in m[2] for m in dialogs.messages)
+    arc.browser.query.setText("王")
+    qtbot.keyClick(arc.browser.query, Qt.Key.Key_Return)
+    idle(qtbot, 20_000)
+    assert not any("Traceback" in m[2] for m in dialogs.messages)

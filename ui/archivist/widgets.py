@@ -5,8 +5,16 @@ import json
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from station.identifiers import mask_id
 from ui.common.widgets import Panel
@@ -104,6 +112,7 @@ class ArchiveBrowser(Panel):
                             for r in rows])
 
     def show_record(self, record: dict[str, Any]) -> None:
-        report = record.get("report", record)
+        row = next((r for r in self.rows if r.get("archive_number") == record.get("archive_number")), None)
+        report = record.get("report") or row or record
         text = report if isinstance(report, str) else json.dumps(report, ensure_ascii=False, indent=2, default=str)
         self.report.setPlainText(text)

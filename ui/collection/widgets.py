@@ -4,11 +4,30 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from station.services.donations import POST_ITEMS, REACTION_TYPES, CollectionResult, PreCollectionInput
-from ui.common.widgets import Banner, Panel, pick
+from station.services.donations import (
+    POST_ITEMS,
+    REACTION_TYPES,
+    CollectionResult,
+    PreCollectionInput,
+)
+from ui.common.widgets import Panel, pick
 
 
 class PreCheckForm(Panel):

@@ -7,8 +7,15 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
 from ui.collection.controller import CollectionController
-from ui.collection.widgets import (FinishForm, PostCheckForm, PreCheckForm, ReactionForm, SealingPanel,
-                                  SeparatorPanel, SignPanel)
+from ui.collection.widgets import (
+    FinishForm,
+    PostCheckForm,
+    PreCheckForm,
+    ReactionForm,
+    SealingPanel,
+    SeparatorPanel,
+    SignPanel,
+)
 from ui.common.queue import DonationQueue
 from ui.common.widgets import Banner, DonorHeader, Panel
 from ui.session import ClientSession

@@ -5,7 +5,15 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.i18n import current_language
 
@@ -36,7 +44,7 @@ def state_text(state: str) -> str:
 class Panel(QWidget):
     """A widget that rebuilds its visible text when the language changes (subclasses define retranslate)."""
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -95,7 +103,7 @@ class ValidatedField(QWidget):
     def text(self) -> str:
         return self.edit.text().strip()
 
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt naming
+    def setText(self, text: str) -> None:
         self.edit.setText(text)
 
     def refresh(self) -> None:

@@ -5,8 +5,21 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from station.rules.engine import field_status, ruleset_for
 from station.services.donations import ExamInput, OverrideInput, PretestInput
@@ -42,7 +55,7 @@ class VitalsForm(Panel):
     def __init__(self, today: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.sex = "male"
-        bp = lambda: {k: v for k, v in (("systolic", _num(self.fields["systolic"])),  # noqa: E731
+        bp = lambda: {k: v for k, v in (("systolic", _num(self.fields["systolic"])),
                                         ("diastolic", _num(self.fields["diastolic"]))) if v is not None}
         self.fields: dict[str, ValidatedField] = {}
         form = QFormLayout(self)

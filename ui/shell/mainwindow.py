@@ -4,8 +4,19 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from station.security import Actor
 from ui.i18n import current_language, set_language
@@ -27,7 +38,7 @@ class IdleWatcher(QObject):
         super().__init__(parent)
         self.last_input = time.monotonic()
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() in self.INPUT:
             self.last_input = time.monotonic()
         return False
@@ -105,7 +116,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.login)
 
     # --- language ------------------------------------------------------------------------------
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -225,7 +236,7 @@ class MainWindow(QMainWindow):
         elif action == "removed":
             self.lock("card")
 
-    def closeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QEvent) -> None:
         if self.session.tablet is not None:
             self.session.tablet.close()
         super().closeEvent(event)  # type: ignore[arg-type]

@@ -56,7 +56,7 @@ class SignatureCanvas(QWidget):
             self.update()
             self.sig_changed.emit()
 
-    def tabletEvent(self, event: QTabletEvent) -> None:  # noqa: N802
+    def tabletEvent(self, event: QTabletEvent) -> None:
         self.used_tablet = True
         pos, pressure = event.position(), max(0.0, min(1.0, event.pressure()))
         kind = event.type()
@@ -68,15 +68,15 @@ class SignatureCanvas(QWidget):
             self._end(pos, pressure)
         event.accept()  # accepted: Qt then does not synthesise mouse events for the same stroke
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self._begin(event.position(), MOUSE_PRESSURE)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if event.buttons() & Qt.MouseButton.LeftButton:
             self._move(event.position(), MOUSE_PRESSURE)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self._end(event.position(), MOUSE_PRESSURE)
 
@@ -118,7 +118,7 @@ class SignatureCanvas(QWidget):
         capture.validate()
         return capture
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("white"))
