@@ -138,7 +138,8 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
     # physician
     window.on_signed_in(demo.actors["physician"], False)
     wait_idle()
-    phys = window.workspace_widgets["physician"]
+    phys = window.show_workspace("physician")
+    wait_idle()
     phys.controller.open(demo.waiting["questionnaire_signed"])
     wait_idle()
     for key, value in (("weight_kg", "49"), ("height_cm", "168"), ("systolic", "165"), ("diastolic", "80"),
@@ -152,7 +153,8 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
     # nurse at the chair: live separator and a sealing mismatch
     window.on_signed_in(demo.actors["nurse"], False)
     wait_idle()
-    chair = window.workspace_widgets["collection"]
+    chair = window.show_workspace("collection")
+    wait_idle()
     chair.controller.open(demo.waiting["collecting"])
     wait_idle()
     chair.separator.show_status(ProcedureStatus("collecting", 2460, 1830, 1.92, 166))
@@ -172,7 +174,8 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
     # archivist (archive engine results as the window shows them)
     window.on_signed_in(demo.actors["archivist"], False)
     wait_idle()
-    arc = window.workspace_widgets["archivist"]
+    arc = window.show_workspace("archivist")
+    wait_idle()
     arc.run_panel.set_progress(10, 10)
     arc.run_panel.show_results([{"din": f"W00002600000{i:02d}", "archive_number": f"J001-2026-10-XF2-{i:05d}",
                                  "ok": i != 4, "reason": "" if i != 4 else "缺少献血者签名 / donor signature missing"}
@@ -191,7 +194,8 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
     admin = user_actor(demo.ctx, "admin")
     window.on_signed_in(admin, False)
     wait_idle()
-    adm = window.workspace_widgets["admin"]
+    adm = window.show_workspace("admin")
+    wait_idle()
     adm.tabs.setCurrentIndex(1)
     shot(window, "10-admin-equipment")
     adm.tabs.setCurrentIndex(5)

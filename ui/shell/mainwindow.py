@@ -63,7 +63,8 @@ class MainWindow(QMainWindow):
         # the workspace area: navigation on the left, the workspace on the right
         self.nav = QListWidget(self.work)
         self.nav.setObjectName("workspace_nav")
-        self.nav.setMaximumWidth(220)
+        self.nav.setMaximumWidth(270)
+        self.nav.setMinimumWidth(200)
         self.nav.setStyleSheet("QListWidget{font-size:12pt;} QListWidget::item{padding:10px;}")
         self.stack = QStackedWidget(self.work)
         self.user_line = QLabel(self.work)
