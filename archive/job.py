@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -171,8 +172,21 @@ class Staged:
 _pool_verifier: ck.SignatureVerifier | None = None
 
 
-def _pool_init(ca_dir: str) -> None:
+def _die_with_parent(parent: int) -> None:
+    """A job killed with SIGKILL cannot stop its workers: on Linux the kernel does it (PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _pool_init(ca_dir: str, parent: int) -> None:
     global _pool_verifier
+    _die_with_parent(parent)
     logging.disable(logging.WARNING)
     _pool_verifier = ck.SignatureVerifier.from_ca_folder(Path(ca_dir))
 
@@ -515,7 +529,7 @@ def _pipeline(ctx: StationContext, archiver: Archiver, ready: list[Candidate], w
     queue = iter(ready)
     ahead = workers * 2
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_pool_init,
-                             initargs=(str(ctx.config.ca_dir),)) as pool:
+                             initargs=(str(ctx.config.ca_dir), os.getpid())) as pool:
         try:
             done = 0
             while True:

@@ -42,7 +42,30 @@ def _kill_at_random(data_dir: Path, rng: random.Random, max_delay: float) -> boo
         proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
     proc.stdout.close()
+    _no_survivors(proc.pid)
     return finished
+
+
+def _no_survivors(pid: int) -> None:
+    """The inspection workers of a killed job must not outlive it (they would hold files and memory)."""
+    deadline = time.monotonic() + 10
+    while True:
+        orphans = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                cmd = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if b"crash_worker.py" in cmd and ppid != pid and int(entry.name) != pid:
+                orphans.append(int(entry.name))
+        if not orphans or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert not orphans, f"worker processes outlived the killed job: {orphans}"
 
 
 def _invariants(data_dir: Path, expected: int) -> None:
