@@ -13,6 +13,7 @@ the meaning and the time, in Chinese and English, with an embedded TrueType CJK 
 """
 from __future__ import annotations
 
+import logging
 import asyncio
 import hashlib
 import io
@@ -65,6 +66,10 @@ ROLE_LABELS: dict[str, tuple[str, str]] = {
     "nurse": ("护士", "Nurse"),
 }
 
+
+# The CRLs and certificates are embedded from our own trust material (no fetching by design);
+# pyHanko warns about that combination on every signature.
+logging.getLogger("pyhanko.sign.signers.pdf_signer").setLevel(logging.ERROR)
 
 def reason_for(meaning: str) -> str:
     """/Reason text; `meaning_from_reason` reads the keyword back."""

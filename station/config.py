@@ -267,11 +267,11 @@ def write_config(config: Config) -> Path:
 def default_devices() -> dict[str, DeviceConfig]:
     """The embedded default: every device kind on a simulator (ports filled in when simulators start)."""
     return {
-        "idcard": DeviceConfig(kind="idcard", driver="sam-serial", port="", protocol="sam"),
-        "analyzer": DeviceConfig(kind="analyzer", driver="astm-serial", port="", protocol="astm"),
-        "separator": DeviceConfig(kind="separator", driver="line-json", port="", protocol="line-json"),
+        "idcard": DeviceConfig(kind="idcard", driver="simulator", port="", protocol="sam"),
+        "analyzer": DeviceConfig(kind="analyzer", driver="simulator", port="", protocol="astm"),
+        "separator": DeviceConfig(kind="separator", driver="simulator", port="", protocol="jsonl"),
         "signature-pad": DeviceConfig(kind="signature-pad", driver="tablet", port="", protocol=""),
         "fingerprint": DeviceConfig(kind="fingerprint", driver="simulator", port="", protocol=""),
-        "printer": DeviceConfig(kind="printer", driver="zpl-tcp", port="", protocol="zpl"),
-        "scanner": DeviceConfig(kind="scanner", driver="keyboard-wedge", port="", protocol=""),
+        "printer": DeviceConfig(kind="printer", driver="simulator", port="", protocol="zpl"),
+        "scanner": DeviceConfig(kind="scanner", driver="simulator", port="", protocol=""),
     }

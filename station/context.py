@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
@@ -32,6 +33,9 @@ class StationContext:
     clock: Callable[[], datetime] = utcnow
     _site_id: int | None = field(default=None, repr=False)
     _station_id: int | None = field(default=None, repr=False)
+    # Long-lived helpers made on first use (the local time stamp service, the signing context);
+    # each has a close() that close() calls.
+    resources: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -76,6 +80,10 @@ class StationContext:
             self._site_id, self._station_id = site.id, st.id
 
     def close(self) -> None:
+        for name in list(self.resources):
+            closer = getattr(self.resources.pop(name), "close", None)
+            if closer is not None:
+                closer()
         self.engine.dispose()
 
 
@@ -87,5 +95,10 @@ def open_context(data_dir: Path, *, config: Config | None = None, check_schema: 
         from station.schema import ensure_schema_current
 
         ensure_schema_current(engine, config)
-    return StationContext(config=config, engine=engine, sessions=make_sessionmaker(engine),
-                          pii=PiiCipher.from_file(config.pii_key_path), clock=clock)
+    ctx = StationContext(config=config, engine=engine, sessions=make_sessionmaker(engine),
+                         pii=PiiCipher.from_file(config.pii_key_path), clock=clock)
+    if check_schema:
+        # Resolve this site and station now, in a transaction of their own: the services read
+        # ctx.site_id inside their transactions, where a second SQLite writer would wait on the first.
+        ctx._ensure_site()
+    return ctx

@@ -26,7 +26,8 @@ def ensure_application(argv: list[str] | None = None) -> Any:
     return app
 
 
-def build_client(ctx: Any, *, devices: bool = True, tablet: bool = True) -> tuple[Any, Any]:
+def build_client(ctx: Any, *, devices: bool = True, tablet: bool = True,
+                 device_config: dict[str, Any] | None = None) -> tuple[Any, Any]:
     """The session and main window for an open StationContext (devices from the configuration)."""
     from ui.devices import DeviceHub
     from ui.session import ClientSession
@@ -41,8 +42,32 @@ def build_client(ctx: Any, *, devices: bool = True, tablet: bool = True) -> tupl
         session.tablet = TabletController(session)
     window = MainWindow(session)
     if devices:
-        hub.add_from_config(ctx.config.devices)
+        hub.add_from_config(device_config if device_config is not None else ctx.config.devices)
     return session, window
+
+
+def start_simulators(ctx: Any) -> tuple[Any, dict[str, Any]]:
+    """Devices configured as "simulator" with no port get a simulator on a virtual serial port
+    (socat pty pair) or loopback socket, speaking the real device's bytes; returns the supervisor
+    (None when nothing is simulated) and the device configuration with the ports filled in."""
+    import dataclasses
+
+    wanted = {dev.kind for dev in ctx.config.devices.values()
+              if dev.enabled and dev.driver == "simulator" and not dev.port}
+    if not wanted:
+        return None, dict(ctx.config.devices)
+    from devices.sim_supervisor import ALL_KINDS, SimSupervisor
+
+    kinds = tuple(k for k in ALL_KINDS if k in wanted)
+    supervisor = SimSupervisor(Path(ctx.config.data_dir) / "run" / "simulators", speed=60.0)
+    ports = supervisor.start(kinds)
+    out = {}
+    for name, dev in ctx.config.devices.items():
+        if dev.driver == "simulator" and not dev.port and dev.kind in ports:
+            dev = dataclasses.replace(dev, port=ports[dev.kind])
+        out[name] = dev
+    log.info("device simulators started: %s", ", ".join(sorted(ports)))
+    return supervisor, out
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -63,7 +88,13 @@ def run_app(args: argparse.Namespace) -> int:
         QMessageBox.critical(None, "station", exc.message(user_language()))
         return exc.exit_status
     set_language(os.environ.get("STATION_LANG") or ctx.config.ui.language)
-    session, window = build_client(ctx)
+    supervisor = None
+    try:
+        supervisor, device_config = start_simulators(ctx)
+    except Exception as exc:  # the station still runs: devices show as disconnected
+        log.error("device simulators could not start: %s", exc)
+        device_config = {n: d for n, d in ctx.config.devices.items() if d.port or d.driver != "simulator"}
+    session, window = build_client(ctx, device_config=device_config)
     window.show()
     if session.tablet is not None:
         session.tablet.show()
@@ -71,4 +102,6 @@ def run_app(args: argparse.Namespace) -> int:
         return int(app.exec())
     finally:
         session.devices.stop_all()
+        if supervisor is not None:
+            supervisor.stop()
         ctx.close()

@@ -1,0 +1,105 @@
+"""First set-up of a data folder: configuration, personal-data key, database, first administrator."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from station.config import Config, config_path, default_devices, load_config, write_config
+from station.context import StationContext, open_context
+from station.db import make_engine
+from station.models import User
+from station.schema import ensure_schema_current
+from station.security import SYSTEM, PiiCipher
+
+
+@dataclass(frozen=True)
+class InitResult:
+    data_dir: Path
+    config_file: Path
+    database_url: str
+    pii_key: Path
+    admin_username: str
+    admin_password: str | None  # shown once when generated
+    created: bool
+    ca_dir: Path | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"data_dir": str(self.data_dir), "config": str(self.config_file), "database": _redact(self.database_url),
+                "pii_key": str(self.pii_key), "admin_username": self.admin_username,
+                "admin_password": self.admin_password, "created": self.created,
+                "ca_dir": str(self.ca_dir) if self.ca_dir else None}
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_password: str | None = None,
+                  with_ca: bool = True, config: Config | None = None) -> InitResult:
+    """Idempotent: an existing installation keeps its configuration, keys, data and users."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    created = not config_path(data_dir).exists()
+    if created:
+        cfg = config or Config(data_dir=data_dir, devices=default_devices())
+        if database_url:
+            cfg = replace(cfg, database=replace(cfg.database, url=database_url))
+        write_config(cfg)
+    cfg = load_config(data_dir)
+    if not cfg.pii_key_path.exists():
+        PiiCipher.create_key_file(cfg.pii_key_path)
+    engine = make_engine(cfg.database_url)
+    try:
+        ensure_schema_current(engine, cfg)
+    finally:
+        engine.dispose()
+    ctx = open_context(data_dir, config=cfg)
+    password = None
+    try:
+        with ctx.transaction() as s:
+            has_admin = s.execute(select(func.count()).select_from(User)).scalar_one() > 0
+        if not has_admin:
+            from station.services.users import create_user
+
+            password = admin_password or ("Adm1n-" + secrets.token_urlsafe(9))
+            create_user(ctx, SYSTEM, "admin", "系统管理员", ["admin"], password, must_change_password=admin_password is None)
+        ctx._ensure_site()
+    finally:
+        ctx.close()
+    ca_dir = ensure_local_pki(cfg) if with_ca else None
+    return InitResult(data_dir=data_dir, config_file=config_path(data_dir), database_url=cfg.database_url,
+                      pii_key=cfg.pii_key_path, admin_username="admin", admin_password=password, created=created,
+                      ca_dir=ca_dir)
+
+
+def ensure_local_pki(cfg: Config) -> Path | None:
+    """The embedded default CA (root + issuing) with a passphrase file only the station user can read."""
+    from station.fileio import atomic_write
+
+    if not cfg.ca_passphrase_file.exists():
+        atomic_write(cfg.ca_passphrase_file, secrets.token_urlsafe(24).encode() + b"\n", mode=0o600)
+    passphrase = cfg.ca_passphrase_file.read_text().strip().encode()
+    from signing.ca import LocalCA
+
+    if not (cfg.ca_dir / "index.json").exists() and not any(cfg.ca_dir.glob("*.pem")):
+        LocalCA.create(cfg.ca_dir, passphrase, cfg.ca.organisation)
+    tsa_folder = cfg.tsa_dir / cfg.tsa.key_type
+    if not cfg.tsa.url and not (tsa_folder / "tsa.key.pem").exists():
+        # The embedded time stamp service's identity, certified by the local CA.
+        from datetime import datetime, timezone
+
+        from signing.tsa import create_tsa_identity
+
+        create_tsa_identity(tsa_folder, LocalCA.open(cfg.ca_dir, passphrase), passphrase,
+                            cfg.tsa.key_type, datetime.now(timezone.utc))  # type: ignore[arg-type]
+    return cfg.ca_dir
+
+
+def open_station(data_dir: Path) -> StationContext:
+    return open_context(data_dir)

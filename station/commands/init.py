@@ -1,0 +1,31 @@
+"""`station init`: create the configuration, keys, database and first administrator of a data folder."""
+from __future__ import annotations
+
+import argparse
+
+from station.cli import emit
+from station.config import resolve_data_dir
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser("init", parents=[common], help="set up a data folder (idempotent)")
+    p.add_argument("--database-url", default=None, help="PostgreSQL URL instead of the embedded SQLite file")
+    p.add_argument("--admin-password", default=None, help="first admin password (default: generated, shown once)")
+    p.add_argument("--no-ca", action="store_true", help="do not create the local CA")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from station.bootstrap import init_data_dir
+
+    result = init_data_dir(resolve_data_dir(args.data_dir), database_url=args.database_url,
+                           admin_password=args.admin_password, with_ca=not args.no_ca)
+    lines = [f"数据目录 / data folder:  {result.data_dir}", f"配置 / configuration:   {result.config_file}",
+             f"数据库 / database:       {result.to_json()['database']}", f"个人信息密钥 / PII key: {result.pii_key}",
+             f"CA:                      {result.ca_dir or '-'}"]
+    if result.admin_password:
+        lines.append(f"管理员 / administrator:  admin / {result.admin_password}  (首次登录须修改 / change at first login)")
+    elif not result.created:
+        lines.append("已存在的安装，未做更改 / existing installation kept as it was")
+    emit(args, result.to_json(), "\n".join(lines))
+    return 0
