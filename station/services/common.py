@@ -14,7 +14,8 @@ from station.security import Actor
 
 
 def load_donation(session: Session, donation_id: int, *, expected_version: int | None = None) -> Donation:
-    donation = session.execute(select(Donation).where(Donation.id == donation_id).with_for_update()
+    # FOR UPDATE OF donation: PostgreSQL refuses to lock the nullable side of the eager donor join
+    donation = session.execute(select(Donation).where(Donation.id == donation_id).with_for_update(of=Donation)
                                ).unique().scalar_one_or_none()
     if donation is None:
         raise NotFound(f"未找到献血记录 {donation_id}", f"Donation {donation_id} not found", code="DONATION_NOT_FOUND")
