@@ -9,7 +9,7 @@ from typing import Any
 
 from station.bootstrap import init_data_dir
 from station.context import StationContext, open_context
-from station.demo import _new_person, demo_actors, ensure_demo_inventory, run_demo
+from station.demo import _new_person, demo_actors, enrol_demo_staff, ensure_demo_inventory, run_demo
 from station.security import Actor
 from station.services import donations as dn
 from station.services import donors as dr
@@ -41,6 +41,7 @@ def build_demo_station(data_dir: Path, *, donations: int = 12, seed: int = 7, wa
     if donations:
         run_demo(ctx, donations, seed)
     actors = demo_actors(ctx)
+    enrol_demo_staff(ctx)  # the nurse's and physician's signing keys (PIN 1234) from the local CA
     lots = ensure_demo_inventory(ctx, actors["nurse"])
     demo = DemoStation(data_dir, ctx, actors, lots)
     if waiting:

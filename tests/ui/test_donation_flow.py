@@ -168,12 +168,17 @@ def test_whole_donation_through_the_windows(client: Any, demo: Any, sims: Any, q
         qtbot.keyClick(chair.sealing.scan, Qt.Key.Key_Return)
     qtbot.mouseClick(chair.sealing.seal, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: chair.controller.detail["state"] == "sealed", timeout=10_000)
-    if adapters.records_service_available():
-        chair.signing.pin.setText("1234")
-        qtbot.keyClick(chair.signing.pin, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: chair.controller.detail["state"] == "records_signed", timeout=60_000)
-    else:  # the signing step reports the missing service in the user's language, not a traceback
-        chair.signing.pin.setText("1234")
-        qtbot.keyClick(chair.signing.pin, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: any("记录签名服务" in m[2] for m in dialogs.messages), timeout=10_000)
+    # the nurse signs: the donor's consent (tablet evidence) and her collection record
+    signed: list[dict] = []
+    chair.controller.sig_signed.connect(signed.append)
+    chair.signing.pin.setText("1234")
+    qtbot.keyClick(chair.signing.pin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(signed), timeout=60_000)
+    assert sorted(r["kind"] for r in signed[0]["signed"]) == ["collection", "consent"]
+    assert signed[0]["pending"] == ["registration"] and chair.controller.detail["state"] == "sealed"
+    # the physician signs the registration/examination form with their own key; then all three are signed
+    from station.services.records import sign_donation_records
+
+    out = sign_donation_records(session.ctx, demo.actors["physician"], chair.controller.donation_id, pin="1234")
+    assert out["state"] == "records_signed" and out["pending"] == []
     assert not any("Traceback" in m[2] for m in dialogs.messages)

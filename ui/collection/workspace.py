@@ -55,7 +55,7 @@ class Workspace(Panel):
         c.sig_separator_alarm.connect(self.separator.add_alarm)
         c.sig_summary.connect(self._summary)
         c.sig_busy.connect(lambda what, busy: self.signing.set_busy(busy))
-        c.sig_signed.connect(lambda out: session.notify("ok", self.tr("The records are signed.")))
+        c.sig_signed.connect(self._signed)
         self.queue.sig_donation_selected.connect(self._select)
         self.precheck.sig_submitted.connect(c.precollection_check)
         self.separator.start.clicked.connect(c.start_collection)
@@ -80,6 +80,17 @@ class Workspace(Panel):
     def activate(self) -> None:
         self.controller.refresh_queue()
         self.timer.start()
+
+    def _signed(self, out: dict) -> None:
+        pending = out.get("pending") or []
+        if not pending:
+            self.session.notify("ok", self.tr("The records are signed."))
+            return
+        names = {"consent": self.tr("consent and questionnaire"),
+                 "registration": self.tr("registration and examination form"),
+                 "collection": self.tr("collection record")}
+        self.session.notify("warning", self.tr("Your records are signed; still waiting for: %1")
+                            .replace("%1", ", ".join(names.get(k, k) for k in pending)))
 
     def _select(self, donation_id: int) -> None:
         self.stop_alarm()

@@ -1147,6 +1147,22 @@ Please wait for the staff.</source>
         <translation>记录已签名。</translation>
     </message>
     <message>
+        <source>consent and questionnaire</source>
+        <translation>知情同意及健康状况征询表</translation>
+    </message>
+    <message>
+        <source>registration and examination form</source>
+        <translation>献血登记表/体检表</translation>
+    </message>
+    <message>
+        <source>collection record</source>
+        <translation>单采采集记录</translation>
+    </message>
+    <message>
+        <source>Your records are signed; still waiting for: %1</source>
+        <translation>您负责的记录已签名；尚待签名：%1</translation>
+    </message>
+    <message>
         <source>1 Pre-collection check</source>
         <translation>1 采前核对</translation>
     </message>
