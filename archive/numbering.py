@@ -10,6 +10,7 @@ import string
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from station.errors import ValidationError
@@ -47,12 +48,16 @@ def format_archive_number(scheme: str, *, fonds: str, year: int, retention_years
 
 def allocate_item(session: Session, year: int) -> int:
     """Next item number of `year`, counter row locked until the caller's transaction ends."""
-    counter = session.execute(select(ArchiveCounter).where(ArchiveCounter.year == year).with_for_update()
-                              ).scalar_one_or_none()
+    query = select(ArchiveCounter).where(ArchiveCounter.year == year).with_for_update()
+    counter = session.execute(query).scalar_one_or_none()
     if counter is None:
-        counter = ArchiveCounter(year=year, last_item=0)
-        session.add(counter)
-        session.flush()
+        # the year's first item: another process may create the row at the same moment; then lock theirs
+        try:
+            with session.begin_nested():
+                session.add(ArchiveCounter(year=year, last_item=0))
+        except IntegrityError:
+            pass
+        counter = session.execute(query).scalar_one()
     counter.last_item += 1
     return counter.last_item
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from station import audit
@@ -28,12 +29,18 @@ from station.workflow import OPEN_STATES, State
 
 def allocate_din(session: Session, facility_code: str, year: int) -> str:
     """Next DIN for the facility and year; the sequence row is locked so numbers are unique and gap-free."""
-    seq = session.execute(select(DinSequence).where(DinSequence.facility_code == facility_code,
-                                                    DinSequence.year == year).with_for_update()).scalar_one_or_none()
+    query = select(DinSequence).where(DinSequence.facility_code == facility_code,
+                                      DinSequence.year == year).with_for_update()
+    seq = session.execute(query).scalar_one_or_none()
     if seq is None:
-        seq = DinSequence(facility_code=facility_code, year=year, last_value=0)
-        session.add(seq)
-        session.flush()
+        # The year's first number: two stations may both find no row; the loser's insert fails inside its
+        # savepoint and it locks the winner's row instead.
+        try:
+            with session.begin_nested():
+                session.add(DinSequence(facility_code=facility_code, year=year, last_value=0))
+        except IntegrityError:
+            pass
+        seq = session.execute(query).scalar_one()
     seq.last_value += 1
     return format_din(facility_code, year, seq.last_value)
 
