@@ -77,7 +77,10 @@ def sign_records(ctx: StationContext, actor: Actor, donation_id: int, pin: str) 
         from station.services.records import sign_donation_records
     except ImportError:
         raise _missing("记录签名服务", "The records signing service") from None
-    signature, fingerprint = load_donor_evidence(ctx, donation_id)
+    try:
+        signature, fingerprint = load_donor_evidence(ctx, donation_id)
+    except NotFound:  # no tablet evidence: the donor's consent cannot be signed now, the staff's records can
+        signature, fingerprint = None, None
     result = sign_donation_records(ctx, actor, donation_id, pin=pin, donor_signature=signature,
                                    fingerprint=fingerprint)
     return dict(result) if isinstance(result, dict) else {"result": result}

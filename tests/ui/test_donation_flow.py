@@ -177,8 +177,19 @@ def test_whole_donation_through_the_windows(client: Any, demo: Any, sims: Any, q
     assert sorted(r["kind"] for r in signed[0]["signed"]) == ["collection", "consent"]
     assert signed[0]["pending"] == ["registration"] and chair.controller.detail["state"] == "sealed"
     # the physician signs the registration/examination form with their own key; then all three are signed
-    from station.services.records import sign_donation_records
-
-    out = sign_donation_records(session.ctx, demo.actors["physician"], chair.controller.donation_id, pin="1234")
-    assert out["state"] == "records_signed" and out["pending"] == []
+    did = chair.controller.donation_id
+    window.on_signed_in(demo.actors["physician"], False)
+    phys = window.workspace_widgets["physician"]
+    phys.controller.refresh_queue()
+    idle(qtbot)
+    phys.controller.open(did)
+    qtbot.waitUntil(lambda: (phys.controller.detail or {}).get("state") == "sealed", timeout=10_000)
+    assert phys.signing.isVisibleTo(phys)
+    phys.signing.pin.setText("0000")  # a wrong PIN: a readable error, nothing signed
+    qtbot.keyClick(phys.signing.pin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: any("PIN" in m[2] for m in dialogs.messages), timeout=30_000)
+    assert (phys.controller.detail or {}).get("state") == "sealed"
+    phys.signing.pin.setText("1234")
+    qtbot.keyClick(phys.signing.pin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: (phys.controller.detail or {}).get("state") == "records_signed", timeout=60_000)
     assert not any("Traceback" in m[2] for m in dialogs.messages)

@@ -1159,6 +1159,14 @@ Please wait for the staff.</source>
         <translation>单采采集记录</translation>
     </message>
     <message>
+        <source>Your record is signed; still waiting for: %1</source>
+        <translation>您负责的记录已签名；尚待签名：%1</translation>
+    </message>
+    <message>
+        <source>All three records are signed.</source>
+        <translation>三份记录均已签名。</translation>
+    </message>
+    <message>
         <source>Your records are signed; still waiting for: %1</source>
         <translation>您负责的记录已签名；尚待签名：%1</translation>
     </message>

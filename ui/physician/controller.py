@@ -9,10 +9,10 @@ from station.security import Action
 from station.services import device_results, donations
 from station.services.donations import ExamInput, OverrideInput, PretestInput
 from ui.common.confirm import run_confirmed
-from ui.ops import run_op
+from ui.ops import run_op, show_error
 from ui.session import ClientSession
 
-WAITING_STATES = ("questionnaire_signed", "examined", "pretested", "assessed")
+WAITING_STATES = ("questionnaire_signed", "examined", "pretested", "assessed", "sealed")  # sealed: to sign
 
 
 class PhysicianController(QObject):
@@ -21,6 +21,8 @@ class PhysicianController(QObject):
     sig_analyzer_result = Signal(dict)  # {"din", "values", "status", "reason"}
     sig_decided = Signal(dict)
     sig_label = Signal(dict)
+    sig_signed = Signal(dict)
+    sig_busy = Signal(bool)
 
     def __init__(self, session: ClientSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +102,25 @@ class PhysicianController(QObject):
             return label
 
         run_op(self, work, self.sig_label.emit, slow=True)
+
+    def sign_records(self, pin: str) -> None:
+        """The physician signs the registration/examination form of a sealed donation with their key."""
+        from ui import adapters
+
+        ctx, actor, did = self.ctx, self.session.user, self.donation_id
+        assert did is not None
+        self.sig_busy.emit(True)
+
+        def done(out: dict[str, Any]) -> None:
+            self.sig_busy.emit(False)
+            self.sig_signed.emit(out)
+            self._reload()
+
+        def failed(exc: BaseException) -> None:
+            self.sig_busy.emit(False)
+            show_error(self, exc)
+
+        run_op(self, lambda: adapters.sign_records(ctx, actor, did, pin), done, failed, slow=True)
 
     # --- analyzer results as they come -------------------------------------------------------
     def _device_event(self, name: str, event: Any) -> None:

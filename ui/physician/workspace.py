@@ -24,10 +24,16 @@ class Workspace(Panel):
         self.vitals = VitalsForm(today, self)
         self.pretest = PretestPanel(today, self)
         self.assessment = AssessmentPanel(self)
+        from ui.collection.widgets import SignPanel
+
+        self.signing = SignPanel(self)
+        self.signing.setObjectName("physician_signing")
         self.vitals_box, self.pretest_box, self.assess_box = QGroupBox(self), QGroupBox(self), QGroupBox(self)
         QVBoxLayout(self.vitals_box).addWidget(self.vitals)
         QVBoxLayout(self.pretest_box).addWidget(self.pretest)
-        QVBoxLayout(self.assess_box).addWidget(self.assessment)
+        assess_col = QVBoxLayout(self.assess_box)
+        assess_col.addWidget(self.assessment)
+        assess_col.addWidget(self.signing)
         cols = QHBoxLayout()
         cols.addWidget(self.vitals_box, 1)
         cols.addWidget(self.pretest_box, 1)
@@ -50,6 +56,9 @@ class Workspace(Panel):
         self.assessment.sig_decide.connect(lambda: c.assess())
         self.assessment.sig_override.connect(self._override)
         self.assessment.sig_print.connect(c.print_label)
+        self.signing.sig_sign.connect(c.sign_records)
+        c.sig_busy.connect(self.signing.set_busy)
+        c.sig_signed.connect(self._signed)
         self.timer = QTimer(self)
         self.timer.setInterval(15_000)
         self.timer.timeout.connect(c.refresh_queue)
@@ -68,6 +77,7 @@ class Workspace(Panel):
     def _set_enabled(self, state: str) -> None:
         self.vitals.setEnabled(state == "questionnaire_signed")
         self.pretest.manual_box.setEnabled(state == "examined")
+        self.signing.setVisible(state == "sealed")
 
     def _detail(self, d: dict[str, Any]) -> None:
         self.header.show_donor(d)
@@ -86,6 +96,13 @@ class Workspace(Panel):
             self.session.notify("ok", self.tr("Eligible: print the label and send the donor to the chair."))
         else:
             self.session.notify("warn", self.tr("The donor was deferred."))
+
+    def _signed(self, out: dict[str, Any]) -> None:
+        if out.get("pending"):
+            self.session.notify("warning", self.tr("Your record is signed; still waiting for: %1")
+                                .replace("%1", ", ".join(out["pending"])))
+        else:
+            self.session.notify("ok", self.tr("All three records are signed."))
 
     def _override(self) -> None:
         d = self.controller.detail or {}
