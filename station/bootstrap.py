@@ -1,6 +1,7 @@
 """First set-up of a data folder: configuration, personal-data key, database, first administrator."""
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -43,8 +44,12 @@ def _redact(url: str) -> str:
 
 def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_password: str | None = None,
                   with_ca: bool = True, config: Config | None = None) -> InitResult:
-    """Idempotent: an existing installation keeps its configuration, keys, data and users."""
+    """Idempotent: an existing installation keeps its configuration, keys, data and users.
+
+    A new installation uses `database_url`, else the STATION_DATABASE_URL environment variable (for
+    deployment scripts), else the embedded SQLite file."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = database_url or os.environ.get("STATION_DATABASE_URL") or None
     created = not config_path(data_dir).exists()
     if created:
         cfg = config or Config(data_dir=data_dir, devices=default_devices())
