@@ -110,7 +110,19 @@ def restore(config: Config, backup_file: Path) -> dict[str, Any]:
                                    f"--dbname={_pg_url(url)}", str(t / "station.pgdump")], capture_output=True, text=True)
             if proc.returncode != 0:
                 raise BackupError(f"pg_restore 失败：{proc.stderr.strip()[:300]}", f"pg_restore failed: {proc.stderr.strip()[:300]}")
-        if "pii.key" in manifest["files"] and not config.pii_key_path.exists():
-            config.pii_key_path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(t / "pii.key", config.pii_key_path)
+        if "pii.key" in manifest["files"]:
+            _restore_pii_key(config, (t / "pii.key").read_bytes())
     return {"restored": str(backup_file), "database": manifest["database"], "created_at": manifest["created_at"]}
+
+
+def _restore_pii_key(config: Config, restored: bytes) -> None:
+    """The restored rows are encrypted and indexed with the backup's key, so that key goes with them; a
+    different key already in place (a fresh `station init`) is kept beside it, never silently lost."""
+    current = config.pii_key_path
+    if current.exists():
+        if current.read_bytes() == restored:
+            return
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        shutil.copy2(current, current.with_name(f"{current.name}.before-restore-{stamp}"))
+    current.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(current, restored, mode=0o600)
