@@ -38,6 +38,7 @@ def file_analyzer_result(ctx: StationContext, actor: Actor, message_id: int) -> 
 
     QC results are never filed; results for unknown samples or donations not waiting for a test go to
     the unmatched queue for staff; nothing is dropped."""
+    require_permission(actor, Action.FILE_DEVICE_RESULT)
     with ctx.transaction() as s:
         m = s.get(DeviceMessage, message_id, with_for_update=True)
         if m is None:
