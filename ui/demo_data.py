@@ -35,13 +35,16 @@ def new_person(seed: int, today: date) -> dict[str, Any]:
 
 def build_demo_station(data_dir: Path, *, donations: int = 12, seed: int = 7, waiting: bool = True) -> DemoStation:
     """Initialise a data folder, run seeded donations through the workflow and leave a few mid-way."""
-    init_data_dir(data_dir, admin_password=ADMIN_PASSWORD, with_ca=False)
+    init_data_dir(data_dir, admin_password=ADMIN_PASSWORD)
     ctx = open_context(data_dir)
     ctx.site_id  # resolved outside any transaction (services read it inside theirs)
-    if donations:
-        run_demo(ctx, donations, seed)
+    report = run_demo(ctx, donations, seed) if donations else None
     actors = demo_actors(ctx)
     enrol_demo_staff(ctx)  # the nurse's and physician's signing keys (PIN 1234) from the local CA
+    if report is not None:  # the finished donations are signed, as they would be by the end of their day
+        from station.demo_run import sign_sealed
+
+        sign_sealed(ctx, report.sealed_ids, seed)
     lots = ensure_demo_inventory(ctx, actors["nurse"])
     demo = DemoStation(data_dir, ctx, actors, lots)
     if waiting:

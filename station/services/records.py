@@ -83,6 +83,11 @@ def _runtime(ctx: StationContext) -> _SigningRuntime:
     return rt
 
 
+def timestamp_service_url(ctx: StationContext) -> str:
+    """The RFC 3161 service this station uses: the configured URL, or the embedded one (started now)."""
+    return ctx.config.tsa.url or _runtime(ctx).tsa.url
+
+
 def _default_font() -> str:
     from signing.pades import DEFAULT_CJK_FONT
 

@@ -87,12 +87,10 @@ class StationStatusBar(QStatusBar):
             return True
 
         def tsa() -> bool:
-            cfg = ctx.config.tsa
-            if cfg.url:
-                u = urlparse(cfg.url)
-                host, port = u.hostname or "", u.port or (443 if u.scheme == "https" else 80)
-            else:
-                host, port = cfg.local_host, cfg.local_port
+            from station.services.records import timestamp_service_url
+
+            u = urlparse(timestamp_service_url(ctx))  # the embedded service starts here when configured so
+            host, port = u.hostname or "", u.port or (443 if u.scheme == "https" else 80)
             try:
                 with socket.create_connection((host, port), timeout=2.0):
                     return True
