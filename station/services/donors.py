@@ -217,6 +217,11 @@ def search_donors(ctx: StationContext, actor: Actor, *, id_number: str | None = 
         if name:
             escaped = name.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             q = q.where(Donor.name.like(f"{escaped}%", escape="\\"))
+            prefix = name.strip()
+            if prefix.lower() == prefix.upper() and s.get_bind().dialect.name == "sqlite":
+                # SQLite's LIKE folds ASCII case, so it cannot use ix_donor_name and scans every donor;
+                # for an uncased prefix (Chinese names) the same rows lie in a binary range it can seek
+                q = q.where(Donor.name >= prefix, Donor.name < prefix + "\U0010ffff")
         if din:
             scanned = parse_din(din)
             q = q.join(Donation, Donation.donor_id == Donor.id).where(Donation.din == scanned.din)
