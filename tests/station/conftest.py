@@ -72,8 +72,9 @@ def staff(ctx) -> Staff:
 def run_cli(*args: str, data_dir: Path | None = None, env: dict[str, str] | None = None,
             timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """`station ...` in a subprocess, as a user runs it (English messages unless env says otherwise)."""
-    full_env = {**os.environ, "STATION_LANG": "en", "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
-    full_env.pop("STATION_HOME", None)
+    # never the user's own data folder: STATION_HOME only when the test gives one
+    full_env = {k: v for k, v in os.environ.items() if k != "STATION_HOME"}
+    full_env.update({"STATION_LANG": "en", "PYTHONDONTWRITEBYTECODE": "1", **(env or {})})
     cmd = [sys.executable, "-m", "station.cli", *args]
     if data_dir is not None:
         cmd += ["--data-dir", str(data_dir)]

@@ -1,0 +1,138 @@
+"""The command line as a user runs it (subprocesses): init, the headless demo twice on one folder, donor
+register/show, and refusals that print a message (never a traceback) and exit non-zero."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.station.conftest import run_cli
+from tests.station.flow import id_number
+
+
+@pytest.fixture(scope="module")
+def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
+    data = tmp_path_factory.mktemp("cli-demo") / "data"
+    init = run_cli("init", "--no-ca", "--json", data_dir=data)
+    assert init.returncode == 0, init.stderr
+    info = json.loads(init.stdout)
+    assert info["created"] is True and info["admin_password"]
+    first = run_cli("demo", "--headless", "--donations", "20", "--json", "--no-sign", "--seed", "1", data_dir=data)
+    assert first.returncode == 0, first.stderr
+    second = run_cli("demo", "--headless", "--donations", "20", "--json", "--no-sign", "--seed", "2", data_dir=data)
+    assert second.returncode == 0, second.stderr
+    return data, json.loads(first.stdout), json.loads(second.stdout)
+
+
+@pytest.fixture(scope="module")
+def inited(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("cli-init") / "data"
+    out = run_cli("init", "--no-ca", data_dir=data)
+    assert out.returncode == 0, out.stderr
+    return data
+
+
+def test_init_prints_where_everything_is(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    out = run_cli("init", "--no-ca", env={"STATION_HOME": str(home)})  # no --data-dir: STATION_HOME decides
+    assert out.returncode == 0, out.stderr
+    assert str(home / "station.toml") in out.stdout and "admin /" in out.stdout
+    assert (home / "station.toml").exists() and (home / "keys" / "pii.key").exists()
+    again = run_cli("init", "--no-ca", "--json", data_dir=home)
+    assert again.returncode == 0 and json.loads(again.stdout)["created"] is False
+    assert json.loads(again.stdout)["admin_password"] is None
+
+
+def test_demo_figures_add_up(demo_runs: tuple[Path, dict, dict]) -> None:
+    _, first, second = demo_runs
+    for run in (first, second):
+        assert run["donations"] == 20
+        assert run["deferred"] + run["sealed"] + run["aborted"] == 20
+        assert run["deferred"] >= 1 and run["sealed"] >= 1
+        assert {"donations", "deferred", "aborted", "collected", "sealed"} <= set(run)
+    assert first["adverse_reactions"] >= 1
+    assert second["returning_donors"] >= 1, "the second run should bring earlier donors back"
+
+
+def test_second_demo_keeps_earlier_donations_and_intervals(demo_runs: tuple[Path, dict, dict]) -> None:
+    from station.context import open_context
+    from station.services.donors import donor_summary
+    from station.services.users import user_actor
+
+    data, first, second = demo_runs
+    ctx = open_context(data)
+    try:
+        with ctx.transaction() as s:
+            from sqlalchemy import func, select
+
+            from station.models import Donation, DonationHistory
+
+            assert s.execute(select(func.count()).select_from(Donation)).scalar_one() == 40
+            # donors with two local donations on one day: the returning donor was judged on the interval
+            twice = s.execute(select(Donation.donor_id).group_by(Donation.donor_id)
+                              .having(func.count() > 1)).scalars().all()
+            assert twice, "no donor came back"
+            collected_first = set(s.execute(select(DonationHistory.donor_id)
+                                            .where(DonationHistory.source == "local")).scalars())
+            later = {donor_id: s.execute(select(Donation.state).where(Donation.donor_id == donor_id)
+                                         .order_by(Donation.id.desc()).limit(1)).scalar_one()
+                     for donor_id in twice}
+        admin = user_actor(ctx, "admin")
+        for donor_id in twice:
+            summary = donor_summary(ctx, admin, donor_id)
+            if donor_id in collected_first:
+                # the first run's collection counts: same-day return is refused on the interval
+                assert summary["history"], "the earlier donation is in the donor's history"
+                assert summary["next_eligible"]["apheresis_platelets"] > ctx.today().isoformat()
+                assert later[donor_id] == "deferred"
+    finally:
+        ctx.close()
+
+
+def test_donor_register_and_show(inited: Path) -> None:
+    from datetime import date
+
+    data = inited
+    number = id_number(date(1990, 4, 1), "female")
+    reg = run_cli("donor", "register", "--id-number", number, "--name", "林晓燕", "--phone", "13900001111",
+                  "--json", data_dir=data)
+    assert reg.returncode == 0, reg.stderr
+    out = json.loads(reg.stdout)
+    assert out["created"] is True and out["id_number_masked"] == number[:6] + "********" + number[-4:]
+    again = run_cli("donor", "register", "--id-number", number, "--name", "林晓燕", "--json", data_dir=data)
+    assert json.loads(again.stdout)["created"] is False
+    show = run_cli("donor", "show", "--id-number", number, "--json", data_dir=data)
+    assert show.returncode == 0, show.stderr
+    summary = json.loads(show.stdout)
+    assert (summary["name"], summary["sex"], summary["birth_date"]) == ("林晓燕", "female", "1990-04-01")
+    assert summary["history"] == [] and summary["deferrals"] == []
+    assert set(summary["next_eligible"]) == {"apheresis_platelets", "apheresis_plasma", "whole_blood"}
+    assert number not in show.stdout  # masked only
+    human = run_cli("donor", "show", "--id-number", number, data_dir=data)
+    assert human.returncode == 0 and "林晓燕" in human.stdout and "next apheresis_platelets" in human.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (["donor", "register", "--id-number", "110101199003077775", "--name", "张三"], "check digit is wrong"),
+    (["donor", "register", "--id-number", "12345", "--name", "张三"], "18 characters"),
+    (["donor", "show", "--id-number", "110101199003077774"], "No donor with that ID number"),
+])
+def test_refusals_print_a_message_not_a_traceback(inited: Path, args: list[str], message: str) -> None:
+    out = run_cli(*args, data_dir=inited)
+    assert out.returncode == 1
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr + out.stdout
+
+
+def test_messages_in_chinese_by_default(inited: Path) -> None:
+    out = run_cli("donor", "register", "--id-number", "110101199003077775", "--name", "张三", data_dir=inited,
+                  env={"STATION_LANG": "zh_CN"})
+    assert out.returncode == 1 and "校验位错误" in out.stderr
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    out = run_cli("demo", "--headless", "--donations", "0", data_dir=tmp_path / "d")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    out = run_cli("donor", "show", "--id-number", "110101199003077774", data_dir=tmp_path / "missing")
+    assert out.returncode == 2 and "station init" in out.stderr and "Traceback" not in out.stderr
