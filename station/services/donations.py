@@ -469,6 +469,10 @@ def precollection_check(ctx: StationContext, actor: Actor, donation_id: int, che
         elif sep.calibration_due < today:
             problems.append(("SEPARATOR_UNCALIBRATED", f"分离机 {sep.serial} 校准已于{sep.calibration_due}过期",
                              f"Separator {sep.serial} calibration expired on {sep.calibration_due}"))
+        from station.operations.regional import regional_problem  # the regional check not done, unacknowledged
+
+        if (regional := regional_problem(s, d)) is not None:
+            problems.append(regional)
         lots: dict[str, Any] = {}
         for item, lot in (("kit", check.kit_lot), ("ac", check.ac_lot), ("saline", check.saline_lot)):
             row, problem = _lot(s, item, lot, today)

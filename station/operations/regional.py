@@ -1,0 +1,318 @@
+"""The regional blood platform: look a donor up at registration, merge deferrals (屏蔽) and history from other
+sites, record a check that could not be done, and send the deferrals recorded here (一地发现，处处屏蔽)."""
+from __future__ import annotations
+
+import json
+import socket
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station import audit
+from station.audit import snapshot
+from station.context import StationContext
+from station.errors import NotFound, ValidationError
+from station.models import Deferral, Donation, DonationHistory, Donor, RegionalCheck, RegionalUpload
+from station.security import Action, Actor, require_permission
+from station.services.common import require_text
+from station.services.donors import record_deferral
+
+DONATION_TYPES = ("whole_blood", "apheresis_platelets", "apheresis_plasma")
+
+
+@dataclass(frozen=True)
+class RegionalDeferral:
+    kind: str  # temporary | permanent
+    reason_code: str
+    reason: str
+    starts_on: date
+    until: date | None
+    site: str
+
+
+@dataclass(frozen=True)
+class RegionalDonation:
+    donation_type: str
+    donated_on: date
+    volume_ml: float
+    site: str
+    had_reaction: bool = False
+
+
+@dataclass(frozen=True)
+class RegionalRecord:
+    deferrals: tuple[RegionalDeferral, ...] = ()
+    donations: tuple[RegionalDonation, ...] = ()
+
+
+class RegionalUnavailable(Exception):
+    """The platform could not answer usefully; `code` says how (UNREACHABLE, TIMEOUT, HTTP_ERROR, GARBAGE)."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+class RegionalPlatform(Protocol):
+    """What the station needs from the regional platform (see REGIONAL.md for the HTTP/JSON form)."""
+
+    def lookup(self, id_type: str, id_number: str) -> RegionalRecord:
+        """The donor's deferrals and donations recorded at other sites; raises RegionalUnavailable."""
+        ...
+
+    def upload_deferral(self, deferral: dict[str, Any]) -> str:
+        """Send one deferral recorded here; returns the platform's id for it; raises RegionalUnavailable."""
+        ...
+
+
+# --- parsing: all or nothing, so a malformed answer can never be applied in part ------------------
+
+def _day(value: Any, what: str) -> date:
+    if not isinstance(value, str):
+        raise ValueError(f"{what} is not a date string")
+    return date.fromisoformat(value)
+
+
+def parse_record(doc: Any) -> RegionalRecord:
+    """The lookup answer, validated field by field; any defect raises RegionalUnavailable("GARBAGE")."""
+    try:
+        if not isinstance(doc, dict) or not isinstance(doc.get("deferrals"), list) \
+                or not isinstance(doc.get("donations"), list):
+            raise ValueError("expected an object with 'deferrals' and 'donations' lists")
+        deferrals = []
+        for x in doc["deferrals"]:
+            kind = x["kind"]
+            if kind not in ("temporary", "permanent"):
+                raise ValueError(f"deferral kind {kind!r}")
+            until = None if x.get("until") is None else _day(x["until"], "until")
+            if kind == "temporary" and until is None:
+                raise ValueError("a temporary deferral without an until-date")
+            code, reason, site = x["reason_code"], x["reason"], x.get("site", "")
+            if not all(isinstance(v, str) for v in (code, reason, site)) or not code.strip() or not reason.strip():
+                raise ValueError("deferral reason missing")
+            deferrals.append(RegionalDeferral(kind, code.strip()[:64], reason.strip(), _day(x["starts_on"], "starts_on"),
+                                              until, site.strip()[:200]))
+        donations = []
+        for x in doc["donations"]:
+            if x["donation_type"] not in DONATION_TYPES:
+                raise ValueError(f"donation type {x['donation_type']!r}")
+            volume = x.get("volume_ml", 0)
+            if isinstance(volume, bool) or not isinstance(volume, (int, float)) or not 0 <= volume <= 5000:
+                raise ValueError("volume_ml")
+            site = x.get("site", "")
+            if not isinstance(site, str):
+                raise ValueError("site")
+            donations.append(RegionalDonation(x["donation_type"], _day(x["donated_on"], "donated_on"), float(volume),
+                                              site.strip()[:200], bool(x.get("had_reaction", False))))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise RegionalUnavailable("GARBAGE", f"malformed answer: {exc}") from None
+    return RegionalRecord(tuple(deferrals), tuple(donations))
+
+
+@dataclass
+class HttpRegionalPlatform:
+    """The HTTP/JSON adapter (REGIONAL.md): POST /v1/lookup and POST /v1/deferrals, bearer token optional."""
+
+    base_url: str
+    timeout: float = 2.0
+    token: str | None = None
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+    def _post(self, path: str, body: dict[str, Any]) -> Any:
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json",
+                   **self.extra_headers}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        req = urllib.request.Request(self.base_url.rstrip("/") + path, data=data, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                raw = resp.read(2_000_000)
+        except urllib.error.HTTPError as exc:
+            raise RegionalUnavailable("HTTP_ERROR", f"HTTP {exc.code}") from None
+        except (TimeoutError, socket.timeout):
+            raise RegionalUnavailable("TIMEOUT", f"no answer within {self.timeout} s") from None
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, (TimeoutError, socket.timeout)):
+                raise RegionalUnavailable("TIMEOUT", f"no answer within {self.timeout} s") from None
+            raise RegionalUnavailable("UNREACHABLE", str(exc.reason)) from None
+        except (ConnectionError, OSError) as exc:
+            raise RegionalUnavailable("UNREACHABLE", str(exc)) from None
+        try:
+            return json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise RegionalUnavailable("GARBAGE", "the answer is not JSON") from None
+
+    def lookup(self, id_type: str, id_number: str) -> RegionalRecord:
+        return parse_record(self._post("/v1/lookup", {"id_type": id_type, "id_number": id_number}))
+
+    def upload_deferral(self, deferral: dict[str, Any]) -> str:
+        doc = self._post("/v1/deferrals", deferral)
+        if not isinstance(doc, dict) or not isinstance(doc.get("id"), str) or not doc["id"]:
+            raise RegionalUnavailable("GARBAGE", "the upload answer has no id")
+        return doc["id"]
+
+
+# --- the check at registration -----------------------------------------------------------------
+
+_NOT_DONE_ZH = {"UNREACHABLE": "无法连接区域平台", "TIMEOUT": "区域平台响应超时", "HTTP_ERROR": "区域平台返回错误",
+                "GARBAGE": "区域平台返回的数据无法识别"}
+
+
+def check_donor(ctx: StationContext, actor: Actor, donor_id: int, platform: RegionalPlatform, *,
+                donation_id: int | None = None) -> dict[str, Any]:
+    """Query the platform (outside any transaction: no lock is held while waiting), then merge what it returned
+    into the donor's deferrals and history, or record the check as not done. Merging only ever adds: an
+    answer, good or bad, never lifts a deferral."""
+    require_permission(actor, Action.REGISTER_DONATION)
+    with ctx.transaction() as s:
+        donor = s.get(Donor, donor_id)
+        if donor is None:
+            raise NotFound("未找到献血者", "Donor not found", code="DONOR_NOT_FOUND")
+        id_type, number = donor.id_type, ctx.pii.decrypt(donor.id_number_cipher, "id_number")
+    t0 = time.perf_counter()
+    record: RegionalRecord | None = None
+    failure: RegionalUnavailable | None = None
+    try:
+        record = platform.lookup(id_type, number)
+    except RegionalUnavailable as exc:
+        failure = exc
+    elapsed = int((time.perf_counter() - t0) * 1000)
+    now, today = ctx.now(), ctx.today()
+    with ctx.transaction() as s:
+        row = RegionalCheck(donor_id=donor_id, donation_id=donation_id, status="done" if record else "not_done",
+                            error_code=failure.code if failure else None, error=failure.detail if failure else None,
+                            elapsed_ms=elapsed, checked_at=now, checked_by=actor.user_id or None)
+        s.add(row)
+        added_deferrals: list[int] = []
+        added_history = 0
+        if record is not None:
+            for x in record.deferrals:
+                if x.kind == "temporary" and x.until is not None and x.until <= today:
+                    continue  # over already: nothing to block
+                known = s.execute(select(Deferral.id).where(
+                    Deferral.donor_id == donor_id, Deferral.source == "regional", Deferral.reason_code == x.reason_code,
+                    Deferral.kind == x.kind, Deferral.until.is_(None) if x.until is None else Deferral.until == x.until)
+                ).first()
+                if known is None:
+                    added_deferrals.append(record_deferral(
+                        ctx, actor, donor_id, kind=x.kind, reason_code=x.reason_code, until=x.until, source="regional",
+                        reason=f"{x.reason}（{x.site or '区域平台'}，{x.starts_on.isoformat()}）", session=s))
+            for h in record.donations:
+                known = s.execute(select(DonationHistory.id).where(
+                    DonationHistory.donor_id == donor_id, DonationHistory.donated_on == h.donated_on,
+                    DonationHistory.donation_type == h.donation_type, DonationHistory.place == h.site)).first()
+                if known is None:
+                    s.add(DonationHistory(donor_id=donor_id, donation_type=h.donation_type, donated_on=h.donated_on,
+                                          volume_ml=h.volume_ml, place=h.site, source="regional",
+                                          had_reaction=h.had_reaction))
+                    added_history += 1
+        row.deferrals_added, row.history_added = len(added_deferrals), added_history
+        s.flush()
+        audit.record(s, actor, "regional.check", "regional_check", row.id, at=now, after=snapshot(row),
+                     donation_id=donation_id)
+        out = {"check_id": row.id, "status": row.status, "deferrals_added": len(added_deferrals),
+               "history_added": added_history, "elapsed_ms": elapsed, "error_code": row.error_code,
+               "must_acknowledge": record is None}
+    if failure is not None:
+        out["message_zh"] = (f"区域献血者核查未完成：{_NOT_DONE_ZH.get(failure.code, failure.code)}。"
+                             "已记录为未核查，采血前须由医生确认")
+        out["message_en"] = (f"The regional donor check was not done ({failure.code}: {failure.detail}); "
+                             "recorded as not done, a physician must acknowledge it before collection")
+    return out
+
+
+def acknowledge_not_done(ctx: StationContext, actor: Actor, check_id: int, note: str) -> dict[str, Any]:
+    """The physician takes responsibility for going on without the regional check (reason required)."""
+    require_permission(actor, Action.ASSESS)
+    note = require_text(note, "确认说明", "a note on why collection may go on", min_len=4)
+    now = ctx.now()
+    with ctx.transaction() as s:
+        row = s.get(RegionalCheck, check_id, with_for_update=True)
+        if row is None:
+            raise NotFound("未找到区域核查记录", "No such regional check", code="REGIONAL_CHECK_NOT_FOUND")
+        if row.status != "not_done":
+            raise ValidationError("该区域核查已完成，无需确认", "This regional check was done; nothing to acknowledge",
+                                  code="REGIONAL_CHECK_DONE")
+        if row.acknowledged_at is not None:
+            raise ValidationError("该区域核查已确认", "This regional check was acknowledged already",
+                                  code="REGIONAL_CHECK_ACKNOWLEDGED")
+        before = snapshot(row)
+        row.acknowledged_at, row.acknowledged_by, row.acknowledgement = now, actor.user_id, note
+        audit.record(s, actor, "regional.acknowledge", "regional_check", row.id, at=now, before=before,
+                     after=snapshot(row), donation_id=row.donation_id)
+        return {"check_id": row.id, "acknowledged_at": now.isoformat()}
+
+
+def regional_problem(session: Session, donation: Donation) -> tuple[str, str, str] | None:
+    """For the pre-collection check: the donation's latest regional check was not done and nobody acknowledged
+    it. A donation never checked (the platform not configured) is not held up."""
+    row = session.execute(select(RegionalCheck).where(RegionalCheck.donation_id == donation.id)
+                          .order_by(RegionalCheck.id.desc()).limit(1)).scalar_one_or_none()
+    if row is None or row.status == "done" or row.acknowledged_at is not None:
+        return None
+    return ("REGIONAL_CHECK_NOT_ACKNOWLEDGED", "区域献血者核查未完成，须由医生确认后方可采血",
+            "The regional donor check was not done; a physician must acknowledge it before collection")
+
+
+# --- the upload queue --------------------------------------------------------------------------
+
+def queue_local_deferrals(session: Session, now: Any) -> int:
+    """Every deferral recorded here (source local, not lifted) gets one upload row; returns how many were added."""
+    have = select(RegionalUpload.deferral_id)
+    new = session.execute(select(Deferral.id).where(Deferral.source == "local", Deferral.id.not_in(have))).scalars().all()
+    for did in new:
+        session.add(RegionalUpload(deferral_id=did, status="queued", attempts=0, queued_at=now))
+    return len(new)
+
+
+def pending_uploads(ctx: StationContext) -> int:
+    with ctx.transaction() as s:
+        queue_local_deferrals(s, ctx.now())
+        return len(s.execute(select(RegionalUpload.id).where(RegionalUpload.status == "queued")).all())
+
+
+def sync_uploads(ctx: StationContext, actor: Actor, platform: RegionalPlatform) -> dict[str, Any]:
+    """Send the queued deferrals; stops at the first sign that the platform is unreachable (the rest wait)."""
+    require_permission(actor, Action.VIEW_DONOR)
+    with ctx.transaction() as s:
+        queue_local_deferrals(s, ctx.now())
+        jobs = []
+        for up, d, donor in s.execute(select(RegionalUpload, Deferral, Donor).join(
+                Deferral, Deferral.id == RegionalUpload.deferral_id).join(Donor, Donor.id == Deferral.donor_id)
+                .where(RegionalUpload.status == "queued").order_by(RegionalUpload.id)):
+            jobs.append((up.id, {"id_type": donor.id_type,
+                                 "id_number": ctx.pii.decrypt(donor.id_number_cipher, "id_number"),
+                                 "kind": d.kind, "reason_code": d.reason_code, "reason": d.reason,
+                                 "starts_on": d.starts_on.isoformat(), "until": d.until.isoformat() if d.until else None,
+                                 "site": ctx.config.site.name, "site_code": ctx.config.site.facility_code,
+                                 "local_id": d.id}))
+    sent, failed, error = 0, 0, None
+    for upload_id, payload in jobs:
+        try:
+            remote_id: str | None = platform.upload_deferral(payload)
+            problem = None
+        except RegionalUnavailable as exc:
+            remote_id, problem = None, exc
+        with ctx.transaction() as s:
+            up = s.get(RegionalUpload, upload_id, with_for_update=True)
+            assert up is not None
+            up.attempts += 1
+            if problem is None:
+                up.status, up.sent_at, up.remote_id, up.last_error = "sent", ctx.now(), remote_id, None
+                audit.record(s, actor, "regional.upload", "regional_upload", up.id, at=ctx.now(), after=snapshot(up))
+                sent += 1
+            else:
+                up.last_error = f"{problem.code}: {problem.detail}"
+                failed += 1
+                error = problem.code
+        if problem is not None and problem.code in ("UNREACHABLE", "TIMEOUT"):
+            break
+    return {"sent": sent, "failed": failed, "left": len(jobs) - sent, "error": error}
