@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from station.config import Config, config_path, default_devices, load_config, write_config
 from station.context import StationContext, open_context
-from station.db import make_engine
+from station.db import database_unavailable, make_engine
 from station.models import User
 from station.schema import ensure_schema_current
 from station.security import SYSTEM, PiiCipher
@@ -62,6 +63,8 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
     engine = make_engine(cfg.database_url)
     try:
         ensure_schema_current(engine, cfg)
+    except OperationalError as exc:
+        raise database_unavailable(exc) from exc
     finally:
         engine.dispose()
     ctx = open_context(data_dir, config=cfg)

@@ -92,9 +92,16 @@ def open_context(data_dir: Path, *, config: Config | None = None, check_schema: 
     config = config or load_config(data_dir)
     engine = make_engine(config.database_url, pool_size=config.database.pool_size, echo=config.database.echo)
     if check_schema:
+        from sqlalchemy.exc import OperationalError
+
+        from station.db import database_unavailable
         from station.schema import ensure_schema_current
 
-        ensure_schema_current(engine, config)
+        try:
+            ensure_schema_current(engine, config)
+        except OperationalError as exc:  # the server is down or unreachable: say so, not a driver traceback
+            engine.dispose()
+            raise database_unavailable(exc) from exc
     ctx = StationContext(config=config, engine=engine, sessions=make_sessionmaker(engine),
                          pii=PiiCipher.from_file(config.pii_key_path), clock=clock)
     if check_schema:

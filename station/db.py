@@ -16,6 +16,14 @@ class DatabaseUnavailable(StationError):
     code = "DATABASE_UNAVAILABLE"
 
 
+def database_unavailable(exc: DBAPIError) -> DatabaseUnavailable:
+    """The typed error for a database that cannot be reached (the driver's text stays out of the message)."""
+    return DatabaseUnavailable(
+        "数据库暂时无法连接，本次操作未保存，请稍后重试",
+        "The database cannot be reached; nothing was saved. Please try again.",
+        details={"error": type(exc.orig).__name__ if exc.orig else type(exc).__name__})
+
+
 def make_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
@@ -57,11 +65,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
             yield session
     except (OperationalError, DBAPIError) as exc:
         if getattr(exc, "connection_invalidated", False) or isinstance(exc, OperationalError):
-            raise DatabaseUnavailable(
-                "数据库暂时无法连接，本次操作未保存，请稍后重试",
-                "The database cannot be reached; nothing was saved. Please try again.",
-                details={"error": type(exc.orig).__name__ if exc.orig else type(exc).__name__},
-            ) from exc
+            raise database_unavailable(exc) from exc
         raise
     finally:
         session.close()
