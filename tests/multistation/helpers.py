@@ -180,7 +180,6 @@ def do_step(ctx: StationContext, actors: dict[str, Any], lots: dict[str, str], d
 
 
 def _din_scan(ctx: StationContext, actor: Any, donation_id: int) -> str:
-    from station.services import donations as dn
     from station.models import Donation
 
     with ctx.transaction() as s:
