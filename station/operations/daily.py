@@ -8,8 +8,17 @@ from typing import Any
 from sqlalchemy import func, select
 
 from station.context import LOCAL_TZ, StationContext
-from station.models import (AdverseReaction, Appointment, Collection, Deferral, Donation, DonationStep,
-                            EligibilityDecision, QueueTicket, Station)
+from station.models import (
+    AdverseReaction,
+    Appointment,
+    Collection,
+    Deferral,
+    Donation,
+    DonationStep,
+    EligibilityDecision,
+    QueueTicket,
+    Station,
+)
 from station.operations.consumables import day_bounds
 from station.security import Action, Actor, require_permission
 from station.services.quality import quality_figures
@@ -49,8 +58,9 @@ def daily_report(ctx: StationContext, actor: Actor, day: date) -> dict[str, Any]
         collected_ids = [did for did, _, _ in starts]
         booked = s.execute(select(func.count()).select_from(Appointment).where(
             Appointment.donation_id.in_(collected_ids))).scalar_one() if collected_ids else 0
-        waits = [(c - i).total_seconds() / 60 for i, c in s.execute(select(QueueTicket.issued_at, QueueTicket.called_at)
-                 .where(QueueTicket.ticket_date == day, QueueTicket.called_at.is_not(None)))]
+        called = s.execute(select(QueueTicket.issued_at, QueueTicket.called_at).where(
+            QueueTicket.ticket_date == day, QueueTicket.called_at.is_not(None))).all()
+        waits = [(c - i).total_seconds() / 60 for i, c in called if c is not None]
         registered = s.execute(select(func.count()).select_from(Donation).where(Donation.donation_date == day)
                                ).scalar_one()
     quality = quality_figures(ctx, actor, day, day)
@@ -73,8 +83,8 @@ def format_daily(r: dict[str, Any]) -> str:
     def pct(v: float | None) -> str:
         return "-" if v is None else f"{v * 100:.1f}%"
 
-    lines = [f"{r['date']}  登记 registered {r['registered']}  采集 collections {r['collections']} "
-             f"(完成 completed {r['completed_collections']})  治疗量 doses {r['platelet_doses']}"]
+    lines = [(f"{r['date']}  登记 registered {r['registered']}  采集 collections {r['collections']} "
+              f"(完成 completed {r['completed_collections']})  治疗量 doses {r['platelet_doses']}")]
     lines.append("  每台 per chair: " + (", ".join(f"{k} {v}" for k, v in r["collections_per_chair"].items()) or "-"))
     lines.append("  每小时 per hour: " + (", ".join(f"{k}h {v}" for k, v in r["collections_per_hour"].items()) or "-"))
     lines.append(f"  暂缓 deferred {r['deferred']}: " + (", ".join(f"{k} {v}" for k, v in r["deferrals_by_reason"].items())

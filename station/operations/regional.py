@@ -137,7 +137,7 @@ class HttpRegionalPlatform:
                 raw = resp.read(2_000_000)
         except urllib.error.HTTPError as exc:
             raise RegionalUnavailable("HTTP_ERROR", f"HTTP {exc.code}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise RegionalUnavailable("TIMEOUT", f"no answer within {self.timeout} s") from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, (TimeoutError, socket.timeout)):
@@ -302,15 +302,15 @@ def sync_uploads(ctx: StationContext, actor: Actor, platform: RegionalPlatform) 
         except RegionalUnavailable as exc:
             remote_id, problem = None, exc
         with ctx.transaction() as s:
-            up = s.get(RegionalUpload, upload_id, with_for_update=True)
-            assert up is not None
-            up.attempts += 1
+            row = s.get(RegionalUpload, upload_id, with_for_update=True)
+            assert row is not None
+            row.attempts += 1
             if problem is None:
-                up.status, up.sent_at, up.remote_id, up.last_error = "sent", ctx.now(), remote_id, None
-                audit.record(s, actor, "regional.upload", "regional_upload", up.id, at=ctx.now(), after=snapshot(up))
+                row.status, row.sent_at, row.remote_id, row.last_error = "sent", ctx.now(), remote_id, None
+                audit.record(s, actor, "regional.upload", "regional_upload", row.id, at=ctx.now(), after=snapshot(row))
                 sent += 1
             else:
-                up.last_error = f"{problem.code}: {problem.detail}"
+                row.last_error = f"{problem.code}: {problem.detail}"
                 failed += 1
                 error = problem.code
         if problem is not None and problem.code in ("UNREACHABLE", "TIMEOUT"):

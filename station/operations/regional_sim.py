@@ -33,7 +33,7 @@ class RegionalSimulator:
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 sim.requests += 1
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -80,7 +80,7 @@ class RegionalSimulator:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
 
     def add_deferral(self, id_type: str, id_number: str, *, kind: str, reason_code: str, reason: str,
                      starts_on: str, until: str | None = None, site: str = "江苏省血液中心") -> None:
@@ -94,7 +94,7 @@ class RegionalSimulator:
             {"donation_type": donation_type, "donated_on": donated_on, "volume_ml": volume_ml, "site": site,
              "had_reaction": had_reaction})
 
-    def start(self) -> "RegionalSimulator":
+    def start(self) -> RegionalSimulator:
         self._thread = threading.Thread(target=self.server.serve_forever, name="regional-sim", daemon=True)
         self._thread.start()
         return self
@@ -106,8 +106,8 @@ class RegionalSimulator:
         if self._thread:
             self._thread.join(5)
 
-    def __enter__(self) -> "RegionalSimulator":
+    def __enter__(self) -> RegionalSimulator:
         return self.start()
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()

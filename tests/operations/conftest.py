@@ -29,7 +29,8 @@ DEMO_DAY_START = datetime(2026, 5, 13, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
-def demo_day_template(station_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+def demo_day_template(station_template: Path,  # noqa: F811  (the imported fixture, requested by name)
+                       tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     """A station after one demo day of 14 donors (deferrals, a reaction, an abort, sealed donations)."""
     import shutil
 

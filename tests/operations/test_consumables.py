@@ -78,10 +78,10 @@ def test_csv_and_pdf_exports(demo_day, tmp_path) -> None:
     path.write_bytes(pdf)
     import subprocess
 
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     names = [ln.split()[0] for ln in fonts.splitlines()[2:]]
     assert names and all("WenQuanYi" in n for n in names) and " no " not in fonts  # one font, embedded
-    shown = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    shown = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "耗材出库登记表" in shown and lines[0].lot in shown
 
 
