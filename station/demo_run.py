@@ -7,7 +7,7 @@ their enrolled keys, and are archived by the demo archivist."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ def demo_donor_evidence(seed: int) -> tuple[Any, Any]:
 
     samples = [PenSample(x, y, p, t, bool(pen)) for x, y, p, t, pen in synthetic_signature(seed)]
     signature = SignatureCapture(samples=samples, width=800, height=300, device="demo-tablet",
-                                 captured_at=datetime.now(timezone.utc))
+                                 captured_at=datetime.now(UTC))
     png, template, quality = synthetic_capture(seed)
     fingerprint = FingerprintCapture(image_png=png, quality=quality, template=template, device="demo-scanner")
     return signature, fingerprint
@@ -55,9 +55,20 @@ def run_headless_demo(data_dir: Path, n: int, seed: int | None, *, devices: bool
     seed = seed if seed is not None else random.SystemRandom().randrange(1 << 30)
     ctx = open_context(data_dir)
     try:
-        report = run_demo(ctx, n, seed)
+        if devices:
+            from station.demo_devices import DemoDevices
+
+            # the simulators run only while the donations are driven; signing needs none of them
+            with DemoDevices(data_dir / "demo-devices") as hw:
+                report = run_demo(ctx, n, seed, id_source=hw.id_source, pretest_source=hw.pretest_source,
+                                  collection_source=hw.collection_source)
+                device_figures = hw.figures()
+        else:
+            report = run_demo(ctx, n, seed)
         out: dict[str, Any] = report.to_json()
         out["seed"] = seed
+        if devices:
+            out["devices"] = device_figures
         if sign:
             enrol_demo_staff(ctx)
             figures = sign_sealed(ctx, report.sealed_ids, seed)

@@ -1,0 +1,258 @@
+"""The headless demo's hardware: the ID-card reader, analyzer and separator simulators, each in its own
+process on a pty pair, read by the real drivers, and the three run_demo hooks that take the donations'
+ID data, pre-donation results and collection data through them.
+
+The hooks do what the desktop client does with the same device events (ui/registration, ui/physician
+and ui/collection controllers): the card's fields become the donor's, the analyzer's raw message is kept
+and filed by sample id (the DIN), the separator's end-of-run summary becomes the collection record with
+its raw message linked."""
+from __future__ import annotations
+
+import hashlib
+import json
+import queue
+import shutil
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, Self
+
+from devices.base import ConnectionState, DeviceStatus, DeviceWorker, wait_until
+from devices.registry import create_device
+from devices.sim_supervisor import DRIVER_OF, SimSupervisor, SimulatorStartError
+from station.context import StationContext
+from station.errors import DeviceError
+from station.security import Actor
+from station.services import device_results
+from station.services import donations as dn
+
+KINDS = ("idcard", "analyzer", "separator")
+DEVICE_LABELS = {"idcard": ("身份证阅读器", "ID-card reader"), "analyzer": ("血细胞分析仪", "haematology analyzer"),
+                 "separator": ("血细胞分离机", "cell separator")}
+CARD_SEX = {"1": "male", "2": "female"}
+SEX_CODE = {"male": "1", "female": "2"}
+# the card's issuing authority by the ID number's region (the demo's regions, station.demo.REGIONS)
+AUTHORITIES = {"330102": "杭州市公安局上城分局", "330105": "杭州市公安局拱墅分局", "330106": "杭州市公安局西湖分局",
+               "330108": "杭州市公安局滨江分局", "330110": "杭州市公安局余杭分局", "330114": "杭州市公安局钱塘分局",
+               "110105": "北京市公安局朝阳分局", "310104": "上海市公安局徐汇分局", "320102": "南京市公安局玄武分局"}
+NATION_CODES = ("01",) * 17 + ("03", "11", "04")  # mostly 汉, some 回, 满, 藏
+SEPARATOR_SPEED = 30000.0  # simulated seconds per second: a 45-minute run takes about 0.1 s
+PROCESSED_TARGET_ML = 2700.0  # whole blood processed in a typical single-dose platelet run
+
+
+class DemoDevices:
+    """Simulators + real drivers for the demo; use as a context manager.
+
+        with DemoDevices(workdir) as hw:
+            run_demo(ctx, n, seed, id_source=hw.id_source, pretest_source=hw.pretest_source,
+                     collection_source=hw.collection_source)
+            hw.figures()   # {"idcard_reads": .., "analyzer_results": .., "separator_runs": ..}
+
+    The card files placed in the reader are kept in `workdir/cards` (one JSON per card, the
+    simulator's own card-file format), so what each card held can be checked afterwards."""
+
+    def __init__(self, workdir: str | Path, *, timeout: float = 20.0, connect_timeout: float = 15.0,
+                 separator_speed: float = SEPARATOR_SPEED) -> None:
+        self.workdir = Path(workdir)
+        self.cards_dir = self.workdir / "cards"
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.separator_speed = separator_speed
+        self.sims: SimSupervisor | None = None
+        self.workers: dict[str, DeviceWorker] = {}
+        self.events: dict[str, queue.Queue[Any]] = {k: queue.Queue() for k in KINDS}
+        self.faults: dict[str, DeviceStatus | None] = dict.fromkeys(KINDS)  # last problem since the wait began
+        self.idcard_reads = 0
+        self.analyzer_results = 0
+        self.separator_runs = 0
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        if self.cards_dir.exists():
+            shutil.rmtree(self.cards_dir)  # the cards of an earlier run
+        self.cards_dir.mkdir(parents=True)
+        self.sims = SimSupervisor(self.workdir / "sims")
+        try:
+            ports = self.sims.start(KINDS)
+        except (SimulatorStartError, OSError) as exc:
+            self.sims = None
+            raise DeviceError(f"设备模拟器无法启动（{exc}）；可用 --no-devices 手工录入",
+                              f"the device simulators could not start ({exc}); use --no-devices to enter "
+                              f"the data by hand", code="SIMULATOR_START_FAILED") from exc
+        try:
+            for kind in KINDS:
+                registry_kind, driver = DRIVER_OF[kind]
+                options = {"poll_interval": 0.05} if kind == "idcard" else {}
+                worker = create_device(registry_kind, driver, ports[kind], f"demo-{kind}", options,
+                                       on_event=self.events[kind].put, on_status=self._on_status)
+                worker.start()
+                self.workers[kind] = worker
+            for kind, worker in self.workers.items():
+                if not wait_until(lambda w=worker: w.status.state == ConnectionState.CONNECTED,  # type: ignore[misc]
+                                  self.connect_timeout, 0.02):
+                    raise self._error(kind, f"did not connect within {self.connect_timeout:g} s",
+                                      f"{self.connect_timeout:g} 秒内未连接")
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for worker in self.workers.values():
+            worker.stop()
+        self.workers.clear()
+        if self.sims is not None:
+            self.sims.stop()
+            self.sims = None
+
+    def figures(self) -> dict[str, int]:
+        return {"idcard_reads": self.idcard_reads, "analyzer_results": self.analyzer_results,
+                "separator_runs": self.separator_runs}
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _on_status(self, status: DeviceStatus) -> None:
+        kind = status.device_name.removeprefix("demo-")
+        if status.state != ConnectionState.CONNECTED and kind in self.faults:
+            self.faults[kind] = status
+
+    def _error(self, kind: str, what_en: str, what_zh: str) -> DeviceError:
+        zh, en = DEVICE_LABELS[kind]
+        worker = self.workers.get(kind)
+        # a data fault (read failed, bad frame) is often cleared by the next poll: show the last one seen
+        status = self.faults.get(kind) or (worker.status if worker is not None else None)
+        if status is None or status.state == ConnectionState.CONNECTED:
+            state_en, state_zh = " (the device is connected and reported no problem)", "（设备已连接，未报告故障）"
+        else:
+            state_en, state_zh = f" (device reports: {status.reason_en})", f"（设备报告：{status.reason_zh}）"
+        log = self.workdir / "sims" / f"{kind}.log"
+        return DeviceError(f"演示{zh}：{what_zh}{state_zh}；模拟器日志见 {log}",
+                           f"demo {en}: {what_en}{state_en}; simulator log: {log}",
+                           code="DEVICE_TIMEOUT", details={"device": kind})
+
+    def _control(self, kind: str, request: dict[str, Any]) -> dict[str, Any]:
+        assert self.sims is not None, "DemoDevices is not started"
+        self.faults[kind] = None  # a new exchange: earlier problems are not its problems
+        try:
+            return self.sims.control(kind, request)
+        except (SimulatorStartError, OSError, ValueError) as exc:
+            raise self._error(kind, f"the simulator did not take {request.get('cmd')!r} ({exc})",
+                              f"模拟器未接受指令 {request.get('cmd')}（{exc}）") from exc
+
+    def _await(self, kind: str, match: Callable[[Any], bool], timeout: float, what_en: str, what_zh: str) -> Any:
+        """The next event of `kind` that matches; others (status lines, stale reads) are passed over."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise self._error(kind, f"no {what_en} within {timeout:g} s", f"{timeout:g} 秒内未收到{what_zh}")
+            try:
+                event = self.events[kind].get(timeout=left)
+            except queue.Empty:
+                continue
+            if match(event):
+                return event
+
+    # -- ID card: the registration desk -------------------------------------------------------
+    def card_for(self, person: dict[str, Any]) -> dict[str, Any]:
+        """The resident ID card a demo person carries (a card file for the reader simulator)."""
+        number = person["id_number"]
+        birth: date = person["birth_date"]
+        h = int(hashlib.sha256(number.encode()).hexdigest(), 16)
+        issued_year = max(birth.year + 16, date.today().year - 1 - h % 9)
+        valid_from = date(issued_year, 1 + h % 12, 1 + h % 28)
+        age_at_issue = issued_year - birth.year
+        # GA 450: 16-25 years old: 10 years; 26-45: 20 years; 46 and older: long term
+        valid_to: str = "长期" if age_at_issue >= 46 else \
+            valid_from.replace(year=valid_from.year + (10 if age_at_issue <= 25 else 20)).isoformat()
+        return {"card_type": "resident", "name": person["name"], "sex": SEX_CODE[person["sex"]],
+                "nation": NATION_CODES[h % len(NATION_CODES)], "birth_date": birth.isoformat(),
+                "address": person["address"], "id_number": number,
+                "authority": AUTHORITIES.get(number[:6], "杭州市公安局西湖分局"),
+                "valid_from": valid_from.isoformat(), "valid_to": valid_to}
+
+    def id_source(self, person: dict[str, Any]) -> dict[str, Any]:
+        """Put the person's card on the reader; return the person as the driver read the card."""
+        card_path = self.cards_dir / f"{person['id_number']}.json"
+        card_path.write_text(json.dumps(self.card_for(person), ensure_ascii=False, indent=1), encoding="utf-8")
+        self._control("idcard", {"cmd": "enqueue", "card": str(card_path.resolve())})
+        event = self._await("idcard", lambda e: e.card.id_number == person["id_number"], self.timeout,
+                            "card read", "读卡结果")
+        self._control("idcard", {"cmd": "remove"})  # the clerk hands the card back
+        self.idcard_reads += 1
+        card = event.card
+        sex = CARD_SEX.get(card.sex)
+        if sex is None:
+            raise self._error("idcard", f"the card's sex code {card.sex!r} is not male/female",
+                              f"证件性别代码 {card.sex!r} 无法识别")
+        return {**person, "id_number": card.id_number, "name": card.name.strip(), "sex": sex,
+                "birth_date": card.birth_date, "nation": card.nation_name, "address": card.address.strip(),
+                "photo_wlt": card.photo_wlt or None, "photo_png": card.photo_png, "card_valid_to": card.valid_to}
+
+    # -- analyzer: the physician's pre-donation test --------------------------------------------
+    def pretest_source(self, ctx: StationContext, actor: Actor, donation_id: int, values: dict[str, Any]) -> None:
+        """The analyzer sends the sample's results (Sysmex units) with the DIN as sample id; the result
+        is kept raw and filed to the donation exactly as the physician's workspace does."""
+        din = values["din"]
+        sent = {"HGB": [f"{values['hb_g_l'] / 10:.1f}", "g/dL"], "HCT": [f"{values['hct'] * 100:.1f}", "%"],
+                "PLT": [f"{values['plt_10e9_l']:.0f}", "10*3/uL"]}
+        if values.get("mpv_fl") is not None:
+            sent["MPV"] = [f"{values['mpv_fl']:.1f}", "fL"]
+        self._control("analyzer", {"cmd": "send", "sample_id": din, "values": sent})
+        event = self._await("analyzer", lambda e: getattr(e, "sample_id", None) == din and not e.is_qc,
+                            self.timeout, f"result for sample {din}", f"样本 {din} 的结果")
+        raw = event.raw
+        message_id = device_results.store_raw_message(
+            ctx, device_name=self.workers["analyzer"].name, kind="analyzer",
+            protocol=getattr(event, "protocol", "") or raw.protocol, received_at=raw.received_at, raw=raw.raw,
+            parsed=event.to_json(), sample_id=event.sample_id)
+        out = device_results.file_analyzer_result(ctx, actor, message_id)
+        if out["status"] != "filed":
+            raise DeviceError(f"分析仪结果未归档到献血记录（{out.get('reason', out['status'])}）",
+                              f"the analyzer result for {din} was not filed ({out.get('reason', out['status'])})",
+                              code="RESULT_NOT_FILED", details={"message_id": message_id})
+        self.analyzer_results += 1
+
+    # -- separator: the collection chair --------------------------------------------------------
+    def collection_source(self, ctx: StationContext, actor: Actor, donation_id: int,
+                          plan: dict[str, Any]) -> dn.CollectionResult:
+        """Run the procedure on the separator with the donor's parameters (time compressed); the driver's
+        end-of-run summary becomes the collection record, its raw message kept and linked."""
+        from devices.separator.model import ProcedureParameters, SeparatorDataError
+
+        donor = dn.donation_detail(ctx, actor, donation_id)["donor"]
+        din = plan["din"]
+        try:
+            params = ProcedureParameters(height_cm=float(plan.get("height_cm") or 170), weight_kg=float(plan["weight_kg"]),
+                                         sex="M" if donor["sex"] == "male" else "F", pre_count=float(plan["pre_count"]),
+                                         hct=float(plan["hct"]), blood_type=f"{plan['abo']}{plan.get('rhd') or '+'}",
+                                         donation_id=din)
+        except SeparatorDataError as exc:
+            raise DeviceError(f"分离机参数无效（{exc}）", f"the separator parameters are invalid ({exc})",
+                              code="SEPARATOR_PARAMETERS") from exc
+        inlet = min(80.0, params.weight_kg)  # mL/min: bounded by the citrate infusion limit
+        run_minutes = float(min(70, max(30, round(PROCESSED_TARGET_ML / inlet))))
+        self._control("separator", {"cmd": "start", **params.to_json(), "run_minutes": run_minutes,
+                                    "speed": self.separator_speed})
+        timeout = self.timeout + run_minutes * 60 / self.separator_speed
+        event = self._await("separator",
+                            lambda e: e.type == "summary" and e.payload.donation_id == din, timeout,
+                            f"end-of-run summary for {din}", f"{din} 的采集结束汇总")
+        summary, raw = event.payload, event.raw
+        message_id = device_results.store_raw_message(
+            ctx, device_name=self.workers["separator"].name, kind="separator", protocol=raw.protocol,
+            received_at=raw.received_at, raw=raw.raw, parsed=summary.to_json(), sample_id=summary.donation_id or None)
+        self.separator_runs += 1
+        return dn.CollectionResult(
+            whole_blood_processed_ml=summary.whole_blood_processed_ml, ac_used_ml=summary.ac_used_ml,
+            ac_to_donor_ml=summary.ac_to_donor_ml, platelet_volume_ml=summary.platelet_volume_ml,
+            platelet_yield_e11=summary.platelet_yield_e11, plasma_volume_ml=summary.plasma_volume_ml,
+            run_minutes=summary.run_time_min, post_plt_10e9_l=summary.post_count, post_hct=summary.post_hct,
+            alarms=tuple(a.to_json() for a in summary.alarms), rinseback_completed=summary.rinseback_completed,
+            raw_message_id=message_id)
