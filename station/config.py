@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -14,6 +15,17 @@ from station.errors import UsageError, ValidationError
 
 CONFIG_NAME = "station.toml"
 SCHEMA_VERSION = 1
+SYSTEM_FORM_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"  # Debian's fonts-wqy-zenhei
+
+
+def default_form_font() -> str:
+    """The form font: the copy shipped inside the frozen bundle (installer/station.spec), else the system's."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle:
+        shipped = Path(bundle) / "fonts" / "wqy-zenhei.ttc"
+        if shipped.is_file():
+            return str(shipped)
+    return SYSTEM_FORM_FONT
 
 
 @dataclass(frozen=True)
@@ -48,7 +60,7 @@ class DatabaseConfig:
 @dataclass(frozen=True)
 class RecordsConfig:
     directory: str = ""  # signed PDFs before archiving; empty: <data>/records
-    font_path: str = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+    font_path: str = field(default_factory=default_form_font)
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,13 @@ class TSAConfig:
     local_port: int = 3180
     key_type: str = "ecdsa"
     timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
+class RegionalConfig:
+    url: str = ""  # the regional blood platform (station/operations/REGIONAL.md); empty: no regional check
+    token_env: str = "STATION_REGIONAL_TOKEN"  # the bearer token is read from this environment variable
+    timeout_seconds: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -125,6 +144,7 @@ class Config:
     staff_keys: StaffKeysConfig = StaffKeysConfig()
     security: SecurityConfig = SecurityConfig()
     ui: UIConfig = UIConfig()
+    regional: RegionalConfig = RegionalConfig()
     devices: dict[str, DeviceConfig] = field(default_factory=dict)
 
     # resolved locations, each defaulting into the data folder
@@ -206,7 +226,8 @@ def _build(cls: type, raw: Any, where: str) -> Any:
 
 _SECTIONS = {"site": SiteConfig, "station": StationConfig, "database": DatabaseConfig,
              "records": RecordsConfig, "archive": ArchiveConfig, "ca": CAConfig, "tsa": TSAConfig,
-             "staff_keys": StaffKeysConfig, "security": SecurityConfig, "ui": UIConfig}
+             "staff_keys": StaffKeysConfig, "security": SecurityConfig, "ui": UIConfig,
+             "regional": RegionalConfig}
 
 
 def config_from_dict(raw: dict[str, Any], data_dir: Path) -> Config:
