@@ -12,17 +12,23 @@ from station.errors import NotFound, UsageError
 
 def _add_url(p: argparse.ArgumentParser) -> None:
     p.add_argument("--url", default=None, help="the platform's base URL (default: STATION_REGIONAL_URL)")
-    p.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for an answer")
+    p.add_argument("--timeout", type=float, default=None,
+                       help="seconds to wait for an answer (default: configuration, 2 s)")
 
 
 def _platform(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from station.operations.regional import HttpRegionalPlatform
 
-    url = args.url or os.environ.get("STATION_REGIONAL_URL")
+    from station.commands.ca import station_config
+
+    cfg = station_config(args).regional
+    url = args.url or os.environ.get("STATION_REGIONAL_URL") or cfg.url
     if not url:
-        raise UsageError("请用 --url 或环境变量 STATION_REGIONAL_URL 指定区域平台地址",
-                         "Give the regional platform's URL with --url or STATION_REGIONAL_URL", code="NO_REGIONAL_URL")
-    return HttpRegionalPlatform(url, timeout=args.timeout, token=os.environ.get("STATION_REGIONAL_TOKEN"))
+        raise UsageError("请用 --url、环境变量 STATION_REGIONAL_URL 或配置 [regional] url 指定区域平台地址",
+                         "Give the regional platform's URL with --url, STATION_REGIONAL_URL or [regional] url "
+                         "in the configuration", code="NO_REGIONAL_URL")
+    timeout = args.timeout if args.timeout is not None else cfg.timeout_seconds
+    return HttpRegionalPlatform(url, timeout=timeout, token=os.environ.get(cfg.token_env))
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -166,6 +166,14 @@ _NOT_DONE_ZH = {"UNREACHABLE": "无法连接区域平台", "TIMEOUT": "区域平
                 "GARBAGE": "区域平台返回的数据无法识别"}
 
 
+def platform_from_config(config: Any) -> HttpRegionalPlatform:
+    """The configured platform ([regional] url, token from the environment variable named there)."""
+    import os
+
+    cfg = config.regional
+    return HttpRegionalPlatform(cfg.url, timeout=cfg.timeout_seconds, token=os.environ.get(cfg.token_env))
+
+
 def check_donor(ctx: StationContext, actor: Actor, donor_id: int, platform: RegionalPlatform, *,
                 donation_id: int | None = None) -> dict[str, Any]:
     """Query the platform (outside any transaction: no lock is held while waiting), then merge what it returned

@@ -77,8 +77,16 @@ def register_donation(ctx: StationContext, actor: Actor, donor_id: int, *,
         s.add(DonationStep(donation_id=d.id, step="register", state_from=None, state_to=d.state, at=now,
                            actor_id=actor.user_id, station_id=ctx.station_id))
         audit.record(s, actor, "donation.register", "donation", d.id, at=now, after=snapshot(d), donation_id=d.id)
-        return {"donation_id": d.id, "din": din, "check_character": din_check_character(din), "queue_number": queue,
-                "state": d.state}
+        out = {"donation_id": d.id, "din": din, "check_character": din_check_character(din), "queue_number": queue,
+               "state": d.state}
+    if ctx.config.regional.url:
+        # The regional deferral and history check (一地发现，处处屏蔽), after the registration's own transaction:
+        # an unreachable platform is recorded as "not done" and must be acknowledged by the physician.
+        from station.operations.regional import check_donor, platform_from_config
+
+        out["regional_check"] = check_donor(ctx, actor, donor_id, platform_from_config(ctx.config),
+                                            donation_id=out["donation_id"])
+    return out
 
 
 # --- questionnaire -----------------------------------------------------------------------------

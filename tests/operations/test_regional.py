@@ -170,3 +170,31 @@ def test_parse_record_rejects_the_whole_answer() -> None:
         with pytest.raises(rg.RegionalUnavailable) as e:
             rg.parse_record(bad)
         assert e.value.code == "GARBAGE"
+
+
+def test_registration_runs_the_configured_regional_check(ctx, staff, sim) -> None:
+    import dataclasses
+
+    ctx.config = dataclasses.replace(ctx.config, regional=dataclasses.replace(ctx.config.regional, url=sim.url))
+    donor_id, number = flow.new_donor(ctx, staff.registrar)
+    sim.add_deferral("resident", number, kind="permanent", reason_code="HBV_POSITIVE", reason="乙肝表面抗原阳性",
+                     starts_on="2025-03-01")
+    out = dn.register_donation(ctx, staff.registrar, donor_id)
+    assert out["regional_check"]["status"] == "done" and out["regional_check"]["deferrals_added"] == 1
+    assert [d.reason_code for d in _active(ctx, donor_id)] == ["HBV_POSITIVE"]
+
+
+def test_registration_with_the_platform_down_records_not_done(ctx, staff) -> None:
+    import dataclasses
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    ctx.config = dataclasses.replace(ctx.config, regional=dataclasses.replace(
+        ctx.config.regional, url=f"http://127.0.0.1:{port}", timeout_seconds=0.5))
+    donor_id, _number = flow.new_donor(ctx, staff.registrar)
+    out = dn.register_donation(ctx, staff.registrar, donor_id)
+    assert out["regional_check"]["status"] == "not_done"
+    with ctx.transaction() as s:
+        rows = s.execute(select(RegionalCheck).where(RegionalCheck.donation_id == out["donation_id"])).scalars().all()
+    assert [r.status for r in rows] == ["not_done"]
