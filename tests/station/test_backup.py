@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.station.conftest import copy_station, run_cli
+from tests.station.conftest import PG_MODE, copy_station, run_cli
+
+pytestmark = pytest.mark.skipif(PG_MODE, reason="the drill restores an SQLite backup file (runs in the SQLite pass)")
 from tests.station.flow import PASSWORD, Clock
 
 

@@ -3,18 +3,29 @@ register/show, and refusals that print a message (never a traceback) and exit no
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.station.conftest import run_cli
+from tests.station.conftest import PG_MODE, pg_database, run_cli
 from tests.station.flow import id_number
 
 
 @pytest.fixture(scope="module")
-def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
+def module_db() -> Iterator[dict[str, str]]:
+    """The environment for `station init` of a module-wide installation (its own database on PostgreSQL)."""
+    if not PG_MODE:
+        yield {}
+        return
+    with pg_database() as url:
+        yield {"STATION_DATABASE_URL": url}
+
+
+@pytest.fixture(scope="module")
+def demo_runs(tmp_path_factory: pytest.TempPathFactory, module_db: dict[str, str]) -> tuple[Path, dict, dict]:
     data = tmp_path_factory.mktemp("cli-demo") / "data"
-    init = run_cli("init", "--no-ca", "--json", data_dir=data)
+    init = run_cli("init", "--no-ca", "--json", data_dir=data, env=module_db)
     assert init.returncode == 0, init.stderr
     info = json.loads(init.stdout)
     assert info["created"] is True and info["admin_password"]
@@ -26,9 +37,16 @@ def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dic
 
 
 @pytest.fixture(scope="module")
-def inited(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("cli-init") / "data"
-    out = run_cli("init", "--no-ca", data_dir=data)
+def inited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    if PG_MODE:
+        with pg_database() as url:
+            yield _init(tmp_path_factory.mktemp("cli-init") / "data", {"STATION_DATABASE_URL": url})
+    else:
+        yield _init(tmp_path_factory.mktemp("cli-init") / "data", {})
+
+
+def _init(data: Path, env: dict[str, str]) -> Path:
+    out = run_cli("init", "--no-ca", data_dir=data, env=env)
     assert out.returncode == 0, out.stderr
     return data
 
@@ -60,7 +78,7 @@ def test_second_demo_keeps_earlier_donations_and_intervals(demo_runs: tuple[Path
     from station.services.donors import donor_summary
     from station.services.users import user_actor
 
-    data, first, second = demo_runs
+    data, _, _ = demo_runs
     ctx = open_context(data)
     try:
         with ctx.transaction() as s:

@@ -8,12 +8,29 @@ import pytest
 from sqlalchemy import select
 
 from station.errors import ConfirmationRequired, HardStop, PermissionDenied, ValidationError
-from station.models import AuditEntry, Collection, Deferral, EligibilityDecision, EligibilityOverride, Examination
+from station.models import (
+    AuditEntry,
+    Collection,
+    Deferral,
+    EligibilityDecision,
+    EligibilityOverride,
+    Examination,
+)
 from station.services import donations as dn
 from station.services import donors as dr
 from station.workflow import State
-from tests.station.flow import (GOOD_COLLECTION, POST_OK, db_snapshot, drive, exam, healthy_answers, new_donor,
-                                precheck_input, pretest, state_of)
+from tests.station.flow import (
+    GOOD_COLLECTION,
+    POST_OK,
+    db_snapshot,
+    drive,
+    exam,
+    healthy_answers,
+    new_donor,
+    precheck_input,
+    pretest,
+    state_of,
+)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

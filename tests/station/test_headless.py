@@ -31,7 +31,7 @@ print(json.dumps({"loaded": loaded, "failed": failed, "qt": qt}))
 
 
 def test_core_packages_never_import_qt() -> None:
-    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=ROOT, timeout=120,
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
                          env={"PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen", "HOME": "/nonexistent"})
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -45,7 +45,7 @@ def test_core_packages_never_import_qt() -> None:
 def test_ui_does_import_qt() -> None:
     """A ui module that imports Qt shows up in sys.modules the same way (the check is not vacuous)."""
     code = "import sys, ui.dialogs; print(any(m.startswith('PySide6') for m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
                          env={"PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen", "HOME": "/nonexistent"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "True"

@@ -9,8 +9,17 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from station.errors import ValidationError
-from station.identifiers import (convert_legacy_id, din_barcode_data, din_check_character, format_din, id_check_digit,
-                                 mask_id, parse_din, parse_resident_id, validate_facility_code)
+from station.identifiers import (
+    convert_legacy_id,
+    din_barcode_data,
+    din_check_character,
+    format_din,
+    id_check_digit,
+    mask_id,
+    parse_din,
+    parse_resident_id,
+    validate_facility_code,
+)
 
 # --- resident ID numbers -----------------------------------------------------------------------
 

@@ -11,9 +11,19 @@ from sqlalchemy import select, text
 from station.errors import HardStop, InvalidTransition
 from station.models import AuditEntry, DonationCheck
 from station.workflow import TRANSITIONS, State, require, state_label, step_label
-from tests.station.conftest import _staff, copy_station
-from tests.station.flow import (PATHS, Clock, Staff, barcode, db_snapshot, din_of, drive, new_donation, state_of,
-                                step_calls)
+from tests.station.conftest import _staff, module_station
+from tests.station.flow import (
+    PATHS,
+    Clock,
+    Staff,
+    barcode,
+    db_snapshot,
+    din_of,
+    drive,
+    new_donation,
+    state_of,
+    step_calls,
+)
 
 SERVICE_STEPS = [s for s in TRANSITIONS if s != "archive"]  # archiving is a batch job, see test_archive_guard
 REFUSALS = [(state, step) for state in State for step in SERVICE_STEPS if state not in TRANSITIONS[step][0]]
@@ -24,8 +34,11 @@ def every_state(station_template: Path, tmp_path_factory: pytest.TempPathFactory
     """One donation in each state of the workflow, all on one station."""
     from station.context import open_context
 
-    data = copy_station(station_template, tmp_path_factory.mktemp("every-state") / "data")
-    ctx = open_context(data, clock=Clock())
+    with module_station(station_template, tmp_path_factory.mktemp("every-state") / "data") as data:
+        yield from _every_state(open_context(data, clock=Clock()))
+
+
+def _every_state(ctx) -> Iterator[tuple]:
     staff = _staff(ctx)
     ids: dict[State, int] = {}
     for state in PATHS:
