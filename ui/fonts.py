@@ -12,7 +12,10 @@ CANDIDATES = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/
 
 def install_cjk_font(app: QApplication, extra: str | None = None, point_size: int = 11) -> str | None:
     """Load the first CJK font found and make it the application font; returns its family."""
-    for path in ([extra] if extra else []) + list(CANDIDATES):
+    from station.config import default_form_font
+
+    # the copy shipped in the frozen bundle first (a station PC may have no CJK font installed)
+    for path in ([extra] if extra else []) + [default_form_font()] + list(CANDIDATES):
         if path and Path(path).exists():
             font_id = QFontDatabase.addApplicationFont(path)
             families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
