@@ -423,8 +423,10 @@ class PreCollectionInput:
 
 
 def _lot(session: Session, item: str, lot: str, on: date) -> tuple[ConsumableLot | None, str | None]:
+    # Read, not locked: the check changes no stock. Locking here (lots, then the audit head) deadlocked
+    # against finish_collection at another chair (audit head, then lots) on PostgreSQL.
     row = session.execute(select(ConsumableLot).where(ConsumableLot.item == item, ConsumableLot.lot == lot.strip())
-                          .with_for_update()).scalars().first()
+                          ).scalars().first()
     if row is None:
         return None, "LOT_UNKNOWN"
     if row.expiry < on:
