@@ -48,7 +48,9 @@ from tests.multistation.helpers import (
 
 DESKS, PHYSICIANS, CHAIRS = 4, 4, 12
 RATE_PER_HOUR = 100
-COLLECTION_MINUTES = 60  # needle in to needle out, real time
+# Needle in to needle out, real time. A real apheresis run takes about an hour, but 100 donations an hour
+# over 12 chairs leaves a chair ~7 minutes per donor; the bench keeps the issue's rate and shortens the run.
+COLLECTION_MINUTES = 6
 POLL_SECONDS = 0.5  # how often an idle station refreshes its waiting list
 
 
@@ -63,7 +65,7 @@ def _scan(ctx: Any, actor: Any, donation_id: int) -> str:
 
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] if values else float("nan")
 
 
 class Run:
@@ -176,6 +178,7 @@ def chair(run: Run, ctx: Any, actors: dict[str, Any], lots: dict[str, str], inde
 def verify(ctx: Any, run: Run, lots_before: dict[str, int]) -> dict[str, Any]:
     """Lost updates: every registered donation sealed, each step exactly once, stock and DINs consistent."""
     problems: list[str] = []
+    unfinished: list[int] = []
     with ctx.transaction() as s:
         donations = {d.id: d for d in s.execute(select(Donation)).unique().scalars()}
         for did in run.registered:
@@ -184,7 +187,9 @@ def verify(ctx: Any, run: Run, lots_before: dict[str, int]) -> dict[str, Any]:
                 problems.append(f"donation {did} missing")
                 continue
             steps = [st.step for st in d.steps]
-            if d.state != "sealed" or steps != ["register", *STEPS]:
+            if steps == ["register", *STEPS[:len(steps) - 1]] and d.state != "sealed":
+                unfinished.append(did)  # not lost: stopped by the bench's deadline, each step once
+            elif d.state != "sealed" or steps != ["register", *STEPS]:
                 problems.append(f"donation {did}: state {d.state}, steps {steps}")
         lots_after = {r.lot: r.quantity_on_hand for r in s.execute(select(ConsumableLot)).scalars()}
         used = {lot: lots_before[lot] - lots_after[lot] for lot in lots_before}
@@ -199,7 +204,7 @@ def verify(ctx: Any, run: Run, lots_before: dict[str, int]) -> dict[str, Any]:
         chain = audit.verify_chain(s)
         if chain:
             problems.append(f"audit chain: {len(chain)} problems")
-    return {"lost_updates": len(problems), "problems": problems[:10]}
+    return {"lost_updates": len(problems), "problems": problems[:10], "unfinished": len(unfinished)}
 
 
 def main() -> int:
@@ -264,7 +269,7 @@ def main() -> int:
         print(f"{name:24} {len(vs):6d} {pct(vs, 50):8.1f} {pct(vs, 95):8.1f} {max(vs):8.1f}")
     print(f"{'all writes':24} {len(writes):6d} {pct(writes, 50):8.1f} {pct(writes, 95):8.1f} {max(writes):8.1f}")
     print(f"sealed {len(run.sealed)}/{len(run.registered)}; conflicts {dict(run.conflicts)}; errors {len(run.errors)}; "
-          f"lost updates {result['lost_updates']}")
+          f"lost updates {result['lost_updates']}; unfinished at the deadline {result['unfinished']}")
     for line in run.errors[:10] + result["problems"]:
         print("  " + line)
     all_calls = [v for vs in run.latency.values() for v in vs]
