@@ -58,6 +58,13 @@ def _hash_fields(e: AuditEntry) -> dict[str, Any]:
             "donation_id": e.donation_id, "before": e.before, "after": e.after}
 
 
+def lock_head(session: Session) -> None:
+    """Take the audit head's row lock now. Every write ends with an audit entry, so every writer takes this
+    lock; a service that must also lock other rows (stock lots) takes it first, so all writers lock in the
+    same order (audit head, then the rows) and cannot deadlock one another on PostgreSQL."""
+    session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+
+
 def record(session: Session, actor: Actor, action: str, entity: str, entity_id: Any, *, at: datetime,
            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
            donation_id: int | None = None) -> AuditEntry:

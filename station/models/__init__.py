@@ -1,7 +1,13 @@
 """ORM models of the station (SQLAlchemy 2, typed); every table Alembic migrates is imported here."""
 from station.models.base import Base, UTCDateTime
 from station.models.archive import ArchiveCounter, ArchiveItem, ArchiveJob  # noqa: F401  (archive tables)
-from station.models.operations import Appointment, QueueTicket, RegionalCheck, RegionalUpload  # noqa: F401
+from station.models.operations import (  # noqa: F401
+    Appointment,
+    LotReceipt,
+    QueueTicket,
+    RegionalCheck,
+    RegionalUpload,
+)
 from station.models.core import (AdverseReaction, AuditEntry, AuditHead, Collection, ConsumableLot, Deferral,
                                  DeferralKind, DeviceMessage, DinSequence, Donation, DonationCheck,
                                  DonationHistory, DonationStep, DonationType, Donor, EligibilityDecision,

@@ -82,3 +82,16 @@ class QueueTicket(Base):
     called_at: Mapped[datetime | None]
     called_to: Mapped[str | None] = mapped_column(String(64))
     called_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class LotReceipt(Base):
+    """One delivery of a consumable lot, by its delivery note: the same note entered twice is refused."""
+
+    __tablename__ = "lot_receipt"
+    __table_args__ = (UniqueConstraint("delivery_note", "lot_id", name="uq_lot_receipt_note_lot"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("consumable_lot.id"), index=True)
+    delivery_note: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime]
+    received_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

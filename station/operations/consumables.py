@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from station import audit
@@ -44,10 +44,13 @@ class LedgerLine:
 
 def consumptions(session: Session, start: datetime, end: datetime | None = None) -> Counter[tuple[str, str]]:
     """(item, lot) -> units consumed by collections finished in [start, end): finish_collection consumes one
-    kit, one AC and one saline per collection, so the step's time is the consumption time."""
+    kit, one AC and one saline per collection, and so does an abort during the run (the kit was installed),
+    so the step's time is the consumption time."""
     q = select(Collection.kit_lot, Collection.ac_lot, Collection.saline_lot).join(
         DonationStep, DonationStep.donation_id == Collection.donation_id).where(
-        DonationStep.step == "finish_collection", DonationStep.at >= start)
+        or_(DonationStep.step == "finish_collection",
+            and_(DonationStep.step == "abort", DonationStep.state_from == "collecting")),
+        DonationStep.at >= start)
     if end is not None:
         q = q.where(DonationStep.at < end)
     used: Counter[tuple[str, str]] = Counter()
@@ -146,6 +149,7 @@ def adjust_stock(ctx: StationContext, actor: Actor, *, item: str, lot: str, chan
     if change == 0:
         raise ValidationError("调整数量不能为0", "The correction cannot be zero", code="INVALID_QUANTITY")
     with ctx.transaction() as s:
+        audit.lock_head(s)  # lock order of every stock writer: audit head, then the lot
         row = s.execute(select(ConsumableLot).where(ConsumableLot.item == item, ConsumableLot.lot == lot.strip())
                         .with_for_update()).scalars().first()
         if row is None:

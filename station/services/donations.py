@@ -711,8 +711,17 @@ def abort(ctx: StationContext, actor: Actor, donation_id: int, reason: str, *,
     with ctx.transaction() as s:
         d = load_donation(s, donation_id, expected_version=expected_version)
         d.abort_reason = reason
+        was_collecting = d.state == State.COLLECTING.value
         advance(s, d, "abort", actor, now, ctx.station_id, details={"reason": reason})
         c = s.execute(select(Collection).where(Collection.donation_id == d.id)).scalar_one_or_none()
+        if was_collecting and c is not None:
+            # The kit was installed and primed, AC and saline connected: they are used up even though the
+            # run did not finish (finish_collection consumes them otherwise). Never blocks the abort.
+            for item, lot in (("kit", c.kit_lot), ("ac", c.ac_lot), ("saline", c.saline_lot)):
+                row = s.execute(select(ConsumableLot).where(ConsumableLot.item == item, ConsumableLot.lot == lot)
+                                .with_for_update()).scalars().first()
+                if row is not None and row.quantity_on_hand > 0:
+                    row.quantity_on_hand -= 1
         if d.needle_at is not None and c is not None:
             if c.ended_at is None:
                 c.ended_at = now

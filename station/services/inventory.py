@@ -10,7 +10,7 @@ from station import audit
 from station.audit import snapshot
 from station.context import StationContext
 from station.errors import ConflictError, NotFound, ValidationError
-from station.models import ConsumableLot, Equipment
+from station.models import ConsumableLot, Equipment, LotReceipt
 from station.security import Action, Actor, require_permission
 from station.services.common import require_text
 
@@ -45,32 +45,54 @@ def record_calibration(ctx: StationContext, actor: Actor, serial: str, calibrati
 
 
 def receive_lot(ctx: StationContext, actor: Actor, *, item: str, catalogue_no: str, lot: str, expiry: date,
-                quantity: int, name: str = "", specification: str = "", unit: str = "") -> int:
+                quantity: int, name: str = "", specification: str = "", unit: str = "",
+                delivery_note: str = "") -> int:
+    """Receive a delivery of a lot (a new lot, or more of one already in stock).
+
+    With the delivery note's number the same delivery cannot be entered twice: a second receipt of the
+    same note for the same lot is refused and changes nothing."""
     require_permission(actor, Action.MANAGE_CONSUMABLES)
     if item not in ITEMS:
         raise ValidationError(f"未知物料类别 {item}", f"Unknown item {item}", code="INVALID_ITEM")
     if quantity <= 0:
         raise ValidationError("入库数量应大于0", "The quantity received must be positive", code="INVALID_QUANTITY")
     lot = require_text(lot, "批号", "the lot number", min_len=2)
+    note = delivery_note.strip()
     with ctx.transaction() as s:
+        audit.lock_head(s)  # same lock order as finish_collection: audit head, then the lot
         row = s.execute(select(ConsumableLot).where(ConsumableLot.item == item, ConsumableLot.catalogue_no == catalogue_no,
                                                     ConsumableLot.lot == lot).with_for_update()).scalar_one_or_none()
         if row is not None:
             if row.expiry != expiry:
                 raise ValidationError("同一批号的有效期与已登记的不同", "This lot was received before with another expiry date",
                                       code="LOT_EXPIRY_MISMATCH")
+            if note and s.execute(select(LotReceipt).where(LotReceipt.lot_id == row.id,
+                                                           LotReceipt.delivery_note == note)).first() is not None:
+                raise ValidationError(f"批号 {lot} 的送货单 {note} 已入库，不能重复入库",
+                                      f"Delivery note {note} of lot {lot} was already received",
+                                      code="LOT_ALREADY_RECEIVED", details={"lot": lot, "delivery_note": note})
             before = snapshot(row)
             row.quantity_received += quantity
             row.quantity_on_hand += quantity
-            audit.record(s, actor, "lot.receive", "consumable_lot", row.id, at=ctx.now(), before=before, after=snapshot(row))
+            _receipt(s, row.id, note, quantity, ctx.now(), actor)
+            audit.record(s, actor, "lot.receive", "consumable_lot", row.id, at=ctx.now(), before=before,
+                         after={**snapshot(row), "delivery_note": note})
             return row.id
         row = ConsumableLot(item=item, name=name, catalogue_no=catalogue_no, specification=specification, unit=unit,
                             lot=lot, expiry=expiry, quantity_received=quantity, quantity_on_hand=quantity,
                             received_at=ctx.now())
         s.add(row)
         s.flush()
-        audit.record(s, actor, "lot.receive", "consumable_lot", row.id, at=ctx.now(), after=snapshot(row))
+        _receipt(s, row.id, note, quantity, ctx.now(), actor)
+        audit.record(s, actor, "lot.receive", "consumable_lot", row.id, at=ctx.now(),
+                     after={**snapshot(row), "delivery_note": note})
         return row.id
+
+
+def _receipt(session: Any, lot_id: int, note: str, quantity: int, at: Any, actor: Actor) -> None:
+    if note:
+        session.add(LotReceipt(lot_id=lot_id, delivery_note=note, quantity=quantity, received_at=at,
+                               received_by=actor.user_id or None))
 
 
 def stock(ctx: StationContext, actor: Actor) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from station.errors import HardStop, NotFound, ValidationError
 from station.models import Collection, ConsumableLot, Donation
@@ -19,14 +19,15 @@ DEMO_DAY = date(2026, 5, 13)
 
 
 def _independent_usage(ctx) -> Counter:
-    """What the day's collections used, counted from the collection rows of donations that were collected."""
+    """What the day's collections used, counted from the collection rows: every collection that finished, and
+    every run aborted on the chair (the kit was installed: a collection row exists, no yield)."""
     used: Counter = Counter()
     with ctx.transaction() as s:
         rows = s.execute(select(Collection, Donation.state).join(Donation, Donation.id == Collection.donation_id)
                          .where(Donation.donation_date == DEMO_DAY)).all()
     for c, state in rows:
-        if c.platelet_yield_e11 is None:  # aborted on the chair: finish_collection never ran
-            continue
+        if c.platelet_yield_e11 is None and state != "aborted":
+            continue  # still running
         for item, lot in (("kit", c.kit_lot), ("ac", c.ac_lot), ("saline", c.saline_lot)):
             used[item, lot] += 1
     return used
@@ -37,7 +38,11 @@ def test_ledger_equals_the_days_collections(demo_day) -> None:
     lines = cs.daily_ledger(ctx, SYSTEM, DEMO_DAY)
     assert report.collected > 5
     assert {(x.item, x.lot): x.used for x in lines} == dict(_independent_usage(ctx))
-    assert sum(x.used for x in lines if x.item == "kit") == report.collected
+    with ctx.transaction() as s:
+        aborted_on_chair = s.execute(select(func.count()).select_from(Collection).join(
+            Donation, Donation.id == Collection.donation_id).where(
+            Donation.donation_date == DEMO_DAY, Donation.state == "aborted")).scalar_one()
+    assert sum(x.used for x in lines if x.item == "kit") == report.collected + aborted_on_chair
     with ctx.transaction() as s:
         for x in lines:
             lot = s.execute(select(ConsumableLot).where(ConsumableLot.item == x.item, ConsumableLot.lot == x.lot)
@@ -162,3 +167,34 @@ def test_precollection_refuses_expired_lot_and_overdue_separator(ctx, staff) -> 
             donor_scan=flow.barcode(din), bag_din_scan=flow.barcode(din), separator_serial="OLD-SEP-9",
             kit_lot=flow.LOTS["kit"], ac_lot=flow.LOTS["ac"], saline_lot=flow.LOTS["saline"]))
     assert e.value.code == "SEPARATOR_UNCALIBRATED"
+
+
+def test_the_same_delivery_note_cannot_be_received_twice(ctx, staff) -> None:
+    today = ctx.today()
+    kwargs = dict(item="saline", catalogue_no="NS-1000", lot="NS-DN-1", expiry=today + timedelta(days=200))
+    lot_id = inventory.receive_lot(ctx, staff.admin, quantity=30, delivery_note="SHD-2026-0001", **kwargs)
+    with pytest.raises(ValidationError) as e:
+        inventory.receive_lot(ctx, staff.admin, quantity=30, delivery_note="SHD-2026-0001", **kwargs)
+    assert e.value.code == "LOT_ALREADY_RECEIVED" and "重复" in e.value.message("zh")
+    # a second, genuine delivery of the same lot (another note) adds to the stock
+    assert inventory.receive_lot(ctx, staff.admin, quantity=20, delivery_note="SHD-2026-0002", **kwargs) == lot_id
+    with ctx.transaction() as s:
+        row = s.get(ConsumableLot, lot_id)
+        assert (row.quantity_received, row.quantity_on_hand) == (50, 50)
+
+
+def test_an_abort_during_the_run_uses_up_the_kit_and_the_ledger_counts_it(ctx, staff) -> None:
+    today = ctx.today()
+    for item, cat in (("kit", "80300"), ("ac", "ACD-A-500"), ("saline", "NS-1000")):
+        inventory.receive_lot(ctx, staff.admin, item=item, catalogue_no=cat, lot=f"{item.upper()}-AB-1",
+                              expiry=today + timedelta(days=30), quantity=5)
+    lots = {"kit_lot": "KIT-AB-1", "ac_lot": "AC-AB-1", "saline_lot": "SALINE-AB-1"}
+    before_check = _to_precheck(ctx, staff, lots)
+    dn.abort(ctx, staff.nurse, before_check, "献血者改变主意（未穿刺）")  # nothing installed yet: nothing used
+    during = _to_precheck(ctx, staff, lots)
+    dn.start_collection(ctx, staff.nurse, during)
+    dn.abort(ctx, staff.nurse, during, "采血压力持续过低，终止采集")
+    assert [inventory_on_hand(ctx, i, f"{i.upper()}-AB-1") for i in ("kit", "ac", "saline")] == [4, 4, 4]
+    ledger = {(x.item, x.lot): x for x in cs.daily_ledger(ctx, SYSTEM, today)}
+    assert all(ledger[i, f"{i.upper()}-AB-1"].used == 1 and ledger[i, f"{i.upper()}-AB-1"].balance == 4
+               for i in ("kit", "ac", "saline"))

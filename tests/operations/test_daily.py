@@ -48,6 +48,14 @@ def test_daily_report_matches_the_rows(demo_day) -> None:
 def test_cli_daily_json_and_ledger_files(demo_day, tmp_path) -> None:
     ctx, _ = demo_day
     expected = daily_report(ctx, SYSTEM, DEMO_DAY)
+    from sqlalchemy import func, select
+
+    from station.models import Collection, Donation
+
+    with ctx.transaction() as s:  # runs aborted on the chair used their kit too
+        aborted_on_chair = s.execute(select(func.count()).select_from(Collection).join(
+            Donation, Donation.id == Collection.donation_id).where(
+            Donation.donation_date == DEMO_DAY, Donation.state == "aborted")).scalar_one()
     data_dir = ctx.config.data_dir
     ctx.close()
     out = run_cli("report", "daily", "--date", "2026-05-13", "--json", data_dir=data_dir)
@@ -58,7 +66,8 @@ def test_cli_daily_json_and_ledger_files(demo_day, tmp_path) -> None:
                   data_dir=data_dir)
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
-    assert sum(x["used"] for x in doc["lines"] if x["item"] == "kit") == expected["completed_collections"]
+    assert sum(x["used"] for x in doc["lines"] if x["item"] == "kit") == (expected["completed_collections"]
+                                                                          + aborted_on_chair)
     assert csv_path.read_text(encoding="utf-8").count("\n") == len(doc["lines"]) + 1
     assert pdf_path.read_bytes().startswith(b"%PDF")
     bad = run_cli("report", "daily", "--date", "13/05/2026", data_dir=data_dir)
