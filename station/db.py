@@ -56,6 +56,13 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 
+def _concurrency_failure(exc: BaseException) -> bool:
+    """A deadlock or serialization failure (SQLSTATE 40P01 / 40001): the server rolled back one of two
+    transactions that collided; the data is fine and the operation can simply be retried."""
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None) or getattr(getattr(exc, "orig", None), "pgcode", None)
+    return code in ("40P01", "40001")
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error (a refused step changes nothing)."""
@@ -64,6 +71,12 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         with session.begin():
             yield session
     except (OperationalError, DBAPIError) as exc:
+        if _concurrency_failure(exc):
+            from station.errors import ConflictError
+
+            raise ConflictError("另一工作站同时修改了相同的数据，本次操作未保存，请重试",
+                                "Another station changed the same data at the same moment; nothing was saved, "
+                                "please try again", code="CONCURRENT_UPDATE") from exc
         if getattr(exc, "connection_invalidated", False) or isinstance(exc, OperationalError):
             raise database_unavailable(exc) from exc
         raise
