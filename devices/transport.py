@@ -130,7 +130,7 @@ class ControlServer:
                         if not isinstance(request, dict):
                             raise ValueError("a control request is a JSON object")
                         reply = outer.handler(request)
-                    except Exception as exc:  # noqa: BLE001 - a bad request gets an error reply
+                    except Exception as exc:
                         reply = {"ok": False, "error": str(exc)}
                     self.wfile.write(json.dumps(reply, ensure_ascii=False).encode() + b"\n")
                     self.wfile.flush()

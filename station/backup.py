@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ def backup(config: Config, out: Path) -> dict[str, Any]:
             kind = "sqlite"
         else:
             dump = t / "station.pgdump"
-            proc = subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", _pg_url(url)],
+            proc = subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", _pg_url(url)], check=False,
                                   capture_output=True, text=True)
             if proc.returncode != 0:
                 raise BackupError(f"pg_dump 失败：{proc.stderr.strip()[:300]}", f"pg_dump failed: {proc.stderr.strip()[:300]}")
@@ -65,7 +65,7 @@ def backup(config: Config, out: Path) -> dict[str, Any]:
             if extra.exists():
                 files[extra.name] = extra
         manifest = {"format": "apheresis-station-backup/1", "database": kind,
-                    "created_at": datetime.now(timezone.utc).isoformat(),
+                    "created_at": datetime.now(UTC).isoformat(),
                     "files": {name: _sha256(p) for name, p in files.items()}}
         (t / "manifest.json").write_text(json.dumps(manifest, indent=2))
         archive_tmp = t / "backup.tar"
@@ -107,7 +107,7 @@ def restore(config: Config, backup_file: Path) -> dict[str, Any]:
                 src.close()
         else:
             proc = subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                                   f"--dbname={_pg_url(url)}", str(t / "station.pgdump")], capture_output=True, text=True)
+                                   f"--dbname={_pg_url(url)}", str(t / "station.pgdump")], check=False, capture_output=True, text=True)
             if proc.returncode != 0:
                 raise BackupError(f"pg_restore 失败：{proc.stderr.strip()[:300]}", f"pg_restore failed: {proc.stderr.strip()[:300]}")
         if "pii.key" in manifest["files"]:
@@ -122,7 +122,7 @@ def _restore_pii_key(config: Config, restored: bytes) -> None:
     if current.exists():
         if current.read_bytes() == restored:
             return
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         shutil.copy2(current, current.with_name(f"{current.name}.before-restore-{stamp}"))
     current.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(current, restored, mode=0o600)

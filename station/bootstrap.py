@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, replace
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -100,12 +101,12 @@ def ensure_local_pki(cfg: Config) -> Path | None:
     tsa_folder = cfg.tsa_dir / cfg.tsa.key_type
     if not cfg.tsa.url and not (tsa_folder / "tsa.key.pem").exists():
         # The embedded time stamp service's identity, certified by the local CA.
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         from signing.tsa import create_tsa_identity
 
         create_tsa_identity(tsa_folder, LocalCA.open(cfg.ca_dir, passphrase), passphrase,
-                            cfg.tsa.key_type, datetime.now(timezone.utc))  # type: ignore[arg-type]
+                            cfg.tsa.key_type, datetime.now(UTC))  # type: ignore[arg-type]
     return cfg.ca_dir
 
 

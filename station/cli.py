@@ -7,7 +7,8 @@ import json
 import logging
 import pkgutil
 import sys
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from station.errors import StationError, user_language
 

@@ -5,7 +5,7 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -50,7 +50,7 @@ class DemoReport:
 def enrol_demo_staff(ctx: StationContext) -> list[str]:
     """Give the demo nurse and physician a one-year signing certificate from the local CA, their key
     in a PIN-protected store (PKCS#12 files by default, a PKCS#11 token when so configured)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from signing.ca import LocalCA
     from station.bootstrap import ensure_local_pki
@@ -69,7 +69,7 @@ def enrol_demo_staff(ctx: StationContext) -> list[str]:
         except StationError:
             pass
         ca = ca or LocalCA.open(ctx.config.ca_dir, read_passphrase(ctx.config))
-        store.enrol(ca, username, name, roles[0], DEMO_PIN, datetime.now(timezone.utc))
+        store.enrol(ca, username, name, roles[0], DEMO_PIN, datetime.now(UTC))
         enrolled.append(username)
     return enrolled
 

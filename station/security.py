@@ -161,7 +161,7 @@ class PiiCipher:
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
 
     @classmethod
-    def from_file(cls, path: Path) -> "PiiCipher":
+    def from_file(cls, path: Path) -> PiiCipher:
         if not path.exists():
             raise PiiKeyMissing(f"找不到个人信息加密密钥 {path}", f"The personal-data key {path} is missing")
         raw = path.read_bytes().strip()

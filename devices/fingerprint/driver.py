@@ -6,6 +6,7 @@ or `{"type":"error","text":...}` (no finger, timeout). A scanner may also push a
 """
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 from devices.base import ConnectionState, DeviceFault, DeviceWorker, RawMessage
 from devices.fingerprint.model import FingerprintCapture, FingerprintDataError
 from devices.transport import LineBuffer, SerialWorker
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -100,8 +103,8 @@ class LibfprintWorker(DeviceWorker):
         if device is not None:
             try:
                 device.close_sync()
-            except Exception:  # noqa: BLE001 - closing a vanished USB device
-                pass
+            except Exception:  # the reader went away while closing: nothing left to release
+                log.debug("closing the fingerprint device failed", exc_info=True)
 
     def _interrupt(self) -> None:
         return

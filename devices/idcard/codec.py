@@ -223,7 +223,7 @@ def id_number_valid(number: str) -> bool:
     """GB 11643-1999 ISO 7064 MOD 11-2 check of an 18-character citizen number."""
     if len(number) != 18 or not number[:17].isdigit():
         return False
-    s = sum(int(c) * w for c, w in zip(number[:17], _MOD11_WEIGHTS))
+    s = sum(int(c) * w for c, w in zip(number[:17], _MOD11_WEIGHTS, strict=True))
     return "10X98765432"[s % 11] == number[17].upper()
 
 

@@ -130,7 +130,7 @@ class IdCardReaderWorker(SerialWorker):
         if self.wlt_decoder is not None:
             try:
                 card.photo_png = self.wlt_decoder.decode(card.photo_wlt)
-            except Exception as exc:  # noqa: BLE001 - a decoder failure must not lose the read
+            except Exception as exc:
                 self._warn(f"{self.name}：照片解码失败（{exc}）", f"{self.name}: photo decoding failed ({exc})")
         self._card_present = True
         raw = self._raw(response.raw, parsed=card.to_json())

@@ -57,7 +57,7 @@ def build_label_zpl(label: LabelData, dpi: int = 203) -> str:
     character, ABO/RhD, product code (=< + code) and the collection date."""
     label.validate()
     dots = dpi / 25.4
-    x = lambda mm: int(round(mm * dots))
+    x = lambda mm: round(mm * dots)
     din_text = f"{label.din[0:5]} {label.din[5:7]} {label.din[7:13]}"
     lines = [
         "^XA",

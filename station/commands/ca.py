@@ -5,7 +5,7 @@ import argparse
 import getpass
 import os
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
@@ -98,7 +98,7 @@ def run_init(args: argparse.Namespace) -> int:
         atomic_write(passphrase_file, passphrase + b"\n", mode=0o600)
         generated = True
     org = args.organisation or config.ca.organisation
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ca = LocalCA.create(config.ca_dir, passphrase, org, now)
     key_type = config.tsa.key_type if config.tsa.key_type in ("rsa", "ecdsa") else "ecdsa"
     tsa = create_tsa_identity(config.tsa_dir / key_type, ca, passphrase,
@@ -146,7 +146,7 @@ def run_issue_staff(args: argparse.Namespace) -> int:
         store = Pkcs12KeyStore(config.staff_keys_dir)
     pin = _pin(f"PIN for {args.user} / {args.user} 的 PIN: ")
     cert = store.enrol(ca, args.user, args.name or args.user, args.role, pin,
-                       datetime.now(timezone.utc))
+                       datetime.now(UTC))
     payload = {"user": args.user, "serial": str(cert.serial_number),
                "subject": cert.subject.rfc4514_string(),
                "not_after": cert.not_valid_after_utc.isoformat(),
@@ -172,7 +172,7 @@ def run_revoke(args: argparse.Namespace) -> int:
     config = station_config(args)
     ca = LocalCA.open(config.ca_dir, read_passphrase(config))
     serial = _serial(args.serial)
-    crl = ca.revoke(serial, args.reason, datetime.now(timezone.utc))
+    crl = ca.revoke(serial, args.reason, datetime.now(UTC))
     payload = {"serial": str(serial), "reason": args.reason,
                "crl": str(Path(config.ca_dir) / LocalCA.CRL_DER),
                "revoked_count": len(list(crl))}

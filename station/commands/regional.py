@@ -17,9 +17,8 @@ def _add_url(p: argparse.ArgumentParser) -> None:
 
 
 def _platform(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from station.operations.regional import HttpRegionalPlatform
-
     from station.commands.ca import station_config
+    from station.operations.regional import HttpRegionalPlatform
 
     cfg = station_config(args).regional
     url = args.url or os.environ.get("STATION_REGIONAL_URL") or cfg.url

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from station.cli import emit_line
 from station.commands.ca import read_passphrase, station_config
@@ -33,7 +33,7 @@ def run_serve(args: argparse.Namespace) -> int:
         # One TSA identity per key type, made on first use with the CA's passphrase.
         ca = LocalCA.open(config.ca_dir, passphrase)
         create_tsa_identity(folder, ca, passphrase, args.key_type or config.tsa.key_type,
-                            datetime.now(timezone.utc))
+                            datetime.now(UTC))
     authority = load_tsa_identity(folder, passphrase, args.policy or DEFAULT_POLICY_OID)
     emit_line({"event": "listening", "url": f"http://{host}:{port}/tsa",
                "tsa": authority.cert.subject.rfc4514_string(), "policy": authority.policy_oid})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography import x509
@@ -32,7 +32,7 @@ def _parse_at(text: str | None) -> datetime | None:
     except ValueError:
         raise UsageError(f"--at 日期格式错误：{text}", f"--at is not an ISO 8601 date: {text}",
                          code="USAGE") from None
-    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _load_certs(path: Path) -> list[x509.Certificate]:

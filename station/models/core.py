@@ -5,8 +5,19 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, Date, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from station.models.base import Base
@@ -62,7 +73,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, default=1)
-    roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -174,7 +185,7 @@ class Donation(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     donor: Mapped[Donor] = relationship(lazy="joined")
-    steps: Mapped[list["DonationStep"]] = relationship(order_by="DonationStep.id", lazy="selectin",
+    steps: Mapped[list[DonationStep]] = relationship(order_by="DonationStep.id", lazy="selectin",
                                                        cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
@@ -270,7 +281,7 @@ class EligibilityDecision(Base):
     ruleset_version: Mapped[str] = mapped_column(String(16))
     decided_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime]
-    overrides: Mapped[list["EligibilityOverride"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    overrides: Mapped[list[EligibilityOverride]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
 
 class EligibilityOverride(Base):

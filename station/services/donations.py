@@ -14,16 +14,29 @@ from station.audit import snapshot
 from station.context import StationContext
 from station.errors import ConfirmationRequired, HardStop, NotFound, ValidationError
 from station.identifiers import din_check_character, format_din, parse_din
-from station.models import (AdverseReaction, Collection, ConsumableLot, Deferral, DinSequence, Donation,
-                            DonationCheck, DonationHistory, DonationStep, Donor, EligibilityDecision,
-                            EligibilityOverride, Equipment, Examination, PreDonationTest, QuestionnaireAnswer)
+from station.models import (
+    AdverseReaction,
+    Collection,
+    ConsumableLot,
+    DinSequence,
+    Donation,
+    DonationCheck,
+    DonationHistory,
+    DonationStep,
+    Donor,
+    EligibilityDecision,
+    EligibilityOverride,
+    Equipment,
+    Examination,
+    PreDonationTest,
+    QuestionnaireAnswer,
+)
 from station.rules import engine as rules
 from station.rules.questionnaire import question_set_for, question_set_named
 from station.security import Action, Actor, require_permission
 from station.services.common import advance, load_donation, require_number, require_text
 from station.services.donors import active_deferrals, as_active, record_deferral
 from station.workflow import OPEN_STATES, State
-
 
 # --- registration ------------------------------------------------------------------------------
 
@@ -773,7 +786,7 @@ def amend_examination(ctx: StationContext, actor: Actor, donation_id: int, exam:
 
 def amend_pretest(ctx: StationContext, actor: Actor, donation_id: int, result: PretestInput, reason: str, *,
                   confirmations: frozenset[str] = frozenset(), expected_version: int | None = None) -> dict[str, Any]:
-    result, confirmed = _validated_pretest(ctx, result, confirmations)
+    result, _confirmed = _validated_pretest(ctx, result, confirmations)
 
     def apply(s: Session, d: Donation) -> tuple[str, dict[str, Any], dict[str, Any]]:
         old = latest_pretest(s, d.id)

@@ -10,8 +10,15 @@ from station.audit import snapshot
 from station.context import StationContext
 from station.errors import AuthenticationFailed, ConflictError, NotFound, ValidationError
 from station.models import Role, User, UserRole
-from station.security import (SYSTEM, Action, Actor, check_password_strength, hash_password, require_permission,
-                              verify_password)
+from station.security import (
+    SYSTEM,
+    Action,
+    Actor,
+    check_password_strength,
+    hash_password,
+    require_permission,
+    verify_password,
+)
 
 
 def actor_of(user: User, station: str = "") -> Actor:
