@@ -190,7 +190,7 @@ def _stamp_style(font_factory: GlyphAccumulatorFactory, handwriting_png: bytes |
         # The handwriting fills the upper part of the box, the printed lines the lower part.
         background_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MAX,
-            margins=layout.Margins(2, 2, 2, min(30.0, box_height * 0.5))),
+            margins=layout.Margins(2, 2, 2, int(min(30.0, box_height * 0.5)))),
         border_width=0,
     )
 
@@ -281,10 +281,10 @@ async def async_sign_record(pdf: bytes, slots: Sequence[SlotLike],
         if index == 0:
             for item in evidence:
                 _attach(writer, item)
-            for s in slots:
+            for spec in slots:
                 fields.append_signature_field(writer, fields.SigFieldSpec(
-                    sig_field_name=s.field_name, on_page=s.page,
-                    box=tuple(int(round(v)) for v in s.box)))  # type: ignore[arg-type]
+                    sig_field_name=spec.field_name, on_page=spec.page,
+                    box=tuple(round(v) for v in spec.box)))  # type: ignore[arg-type]
         last = index == len(signers) - 1
         meaning_zh, meaning_en = MEANINGS[slot.meaning]
         role_zh, role_en = ROLE_LABELS.get(slot.role, (slot.role, slot.role))

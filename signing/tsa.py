@@ -264,6 +264,8 @@ class RunningTsa:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
+        if isinstance(host, bytes):
+            host = host.decode()
         return f"http://{host}:{port}/tsa"
 
     def stop(self) -> None:

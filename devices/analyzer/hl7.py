@@ -127,12 +127,12 @@ def parse_hl7(raw: bytes) -> Hl7Message:
         if len(seg[0]) != 3 or not seg[0].isalnum() or not seg[0].isupper():
             raise Hl7Error(f"bad segment name {seg[0][:10]!r}")
 
-    def msh(n: int) -> str:
+    def header(n: int) -> str:
         return segments[0][n] if n < len(segments[0]) else ""
 
-    control_id = msh(10).strip()
+    control_id = header(10).strip()
     msg = Hl7Message(segments, fs, enc[0], enc[1], enc[2], enc[3], control_id,
-                     msh(9), msh(11), msh(12), msh(3), msh(4))
+                     header(9), header(11), header(12), header(3), header(4))
     if not control_id:
         raise Hl7Error("MSH-10 (message control id) is empty")
     return msg

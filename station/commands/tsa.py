@@ -32,8 +32,13 @@ def run_serve(args: argparse.Namespace) -> int:
     if not (folder / "tsa.key.pem").exists():
         # One TSA identity per key type, made on first use with the CA's passphrase.
         ca = LocalCA.open(config.ca_dir, passphrase)
-        create_tsa_identity(folder, ca, passphrase, args.key_type or config.tsa.key_type,
-                            datetime.now(UTC))
+        key_type = args.key_type or config.tsa.key_type
+        if key_type not in ("rsa", "ecdsa"):
+            from station.errors import ValidationError
+
+            raise ValidationError(f"TSA 密钥类型应为 rsa 或 ecdsa，而不是 {key_type}",
+                                  f"The TSA key type must be rsa or ecdsa, not {key_type}", code="TSA_KEY_TYPE")
+        create_tsa_identity(folder, ca, passphrase, "rsa" if key_type == "rsa" else "ecdsa", datetime.now(UTC))
     authority = load_tsa_identity(folder, passphrase, args.policy or DEFAULT_POLICY_OID)
     emit_line({"event": "listening", "url": f"http://{host}:{port}/tsa",
                "tsa": authority.cert.subject.rfc4514_string(), "policy": authority.policy_oid})

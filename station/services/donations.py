@@ -90,7 +90,7 @@ def register_donation(ctx: StationContext, actor: Actor, donor_id: int, *,
         s.add(DonationStep(donation_id=d.id, step="register", state_from=None, state_to=d.state, at=now,
                            actor_id=actor.user_id, station_id=ctx.station_id))
         audit.record(s, actor, "donation.register", "donation", d.id, at=now, after=snapshot(d), donation_id=d.id)
-        out = {"donation_id": d.id, "din": din, "check_character": din_check_character(din), "queue_number": queue,
+        out: dict[str, Any] = {"donation_id": d.id, "din": din, "check_character": din_check_character(din), "queue_number": queue,
                "state": d.state}
     if ctx.config.regional.url:
         # The regional deferral and history check (一地发现，处处屏蔽), after the registration's own transaction:
@@ -508,15 +508,16 @@ def precollection_check(ctx: StationContext, actor: Actor, donation_id: int, che
         items = {"donor_scan_ok": donor_ok, "bag_din_ok": bag_ok, "separator_serial": check.separator_serial.strip(),
                  "separator_model": sep.model if sep else None, "lots": lots,
                  "problems": [p[0] for p in problems]}
-        row = DonationCheck(donation_id=d.id, kind="pre_collection", passed=not problems, items=items,
-                            failure_code=problems[0][0] if problems else None, checked_by=actor.user_id, checked_at=now)
-        s.add(row)
+        check_row = DonationCheck(donation_id=d.id, kind="pre_collection", passed=not problems, items=items,
+                                  failure_code=problems[0][0] if problems else None, checked_by=actor.user_id,
+                                  checked_at=now)
+        s.add(check_row)
         s.flush()
-        audit.record(s, actor, "check.pre_collection", "donation_check", row.id, at=now, after=snapshot(row),
-                     donation_id=d.id)
+        audit.record(s, actor, "check.pre_collection", "donation_check", check_row.id, at=now,
+                     after=snapshot(check_row), donation_id=d.id)
         if not problems:
-            advance(s, d, "precollection_check", actor, now, ctx.station_id, details={"check_id": row.id})
-            return {"donation_id": d.id, "state": d.state, "passed": True, "check_id": row.id}
+            advance(s, d, "precollection_check", actor, now, ctx.station_id, details={"check_id": check_row.id})
+            return {"donation_id": d.id, "state": d.state, "passed": True, "check_id": check_row.id}
     # the failed check is committed (recorded) before the refusal is raised
     raise HardStop("采前核对未通过：" + "；".join(p[1] for p in problems),
                    "Pre-collection check failed: " + "; ".join(p[2] for p in problems),
@@ -710,7 +711,7 @@ def seal(ctx: StationContext, actor: Actor, donation_id: int, scans: list[str], 
         if passed:
             advance(s, d, "seal", actor, now, ctx.station_id, details={"check_id": row.id})
             return {"donation_id": d.id, "state": d.state, "passed": True, "scans": results}
-    bad = [r["scan"] for r in results if not r["match"]]
+    bad = [str(r["scan"]) for r in results if not r["match"]]
     raise HardStop(f"热合核对不符！扫描的条码 {', '.join(bad)} 不属于本次献血 {d.din}，请立即停止并核查",
                    f"SEALING MISMATCH: scanned {', '.join(bad)} does not belong to donation {d.din}; stop and investigate",
                    code="SEALING_MISMATCH", details={"scans": results, "expected": d.din})

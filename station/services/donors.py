@@ -180,7 +180,7 @@ def donor_summary(ctx: StationContext, actor: Actor, donor_id: int, *, reveal: b
                      for d in active_deferrals(s, donor_id, on)]
         nxt = next_eligible_dates(rs, past_donations(s, donor_id), on)
         permanent = any(d["kind"] == "permanent" for d in deferrals)
-        temp_until = max((date.fromisoformat(d["until"]) for d in deferrals if d["until"]), default=None)
+        temp_until = max((date.fromisoformat(str(d["until"])) for d in deferrals if d["until"]), default=None)
         next_eligible: dict[str, str | None] = {}
         for t, d in nxt.items():
             if permanent:

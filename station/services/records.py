@@ -22,7 +22,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -187,7 +187,8 @@ def sign_donation_records(ctx: StationContext, actor: Actor, donation_id: int, *
             from signing.pades import RecordSigner
 
             names = {role: actor.display_name for role in actor.roles}
-            signed = RecordSigner(rt.ca, rt.context).sign_donation(to_sign, donor, creds, names, now=ctx.now())
+            signed = RecordSigner(rt.ca, rt.context).sign_donation(
+                cast("list[Any]", to_sign), donor, creds, names, now=ctx.now())
     finally:
         for cred in opened:
             cred.close()
