@@ -172,7 +172,10 @@ def run_demo(ctx: StationContext, n: int, seed: int, *, on_donation: Callable[[i
             out = dr.register_donor(ctx, reg, dr.DonorInput(
                 id_number=person["id_number"], name=person["name"], sex=person["sex"], birth_date=person["birth_date"],
                 phone=person["phone"], abo=person["abo"], rhd=person["rhd"], address=person["address"],
-                nation=person.get("nation", "汉"), photo_wlt=person.get("photo_wlt")))
+                nation=person.get("nation", "汉"), photo_wlt=person.get("photo_wlt"),
+                photo_png=person.get("photo_png"), card_valid_to=person.get("card_valid_to"),
+                card_authority=person.get("card_authority", ""), card_valid_from=person.get("card_valid_from"),
+                card_long_term=bool(person.get("card_long_term"))))
             donor_id = out["donor_id"]
             if not out["created"]:
                 report.returning_donors += 1

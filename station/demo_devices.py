@@ -193,7 +193,9 @@ class DemoDevices:
                               f"证件性别代码 {card.sex!r} 无法识别")
         return {**person, "id_number": card.id_number, "name": card.name.strip(), "sex": sex,
                 "birth_date": card.birth_date, "nation": card.nation_name, "address": card.address.strip(),
-                "photo_wlt": card.photo_wlt or None, "photo_png": card.photo_png, "card_valid_to": card.valid_to}
+                "photo_wlt": card.photo_wlt or None, "photo_png": card.photo_png, "card_valid_to": card.valid_to,
+                "card_authority": card.authority.strip(), "card_valid_from": card.valid_from,
+                "card_long_term": card.valid_to is None}
 
     # -- analyzer: the physician's pre-donation test --------------------------------------------
     def pretest_source(self, ctx: StationContext, actor: Actor, donation_id: int, values: dict[str, Any]) -> None:

@@ -251,10 +251,11 @@ def registration_exam_data(session: Session, donation_id: int, site: SiteInfo, *
         last_donation_type=DONATION_TYPE_ZH.get(last.donation_type, last.donation_type) if last else "")
     d = donation.donor
     id_card = None
-    if d.card_valid_to is not None:  # only a card read stores its validity
+    if d.card_valid_from is not None or d.card_valid_to is not None:  # only a card read stores its validity
         id_card = IdCardInfo(name=donor.name, sex=donor.sex, nation=donor.nation, birth_date=donor.birth_date,
-                             address=donor.address, id_number=donor.id_number, authority="",
-                             valid_from=None, valid_to=d.card_valid_to, read_method="身份证阅读器")
+                             address=donor.address, id_number=donor.id_number, authority=d.card_authority,
+                             valid_from=d.card_valid_from, valid_to=d.card_valid_to,
+                             valid_to_text="长期" if d.card_long_term else "", read_method="身份证阅读器")
     examiner = _user_name(session, exam.examined_by)
     deferral = session.execute(select(Deferral).where(Deferral.donation_id == donation.id)
                                .order_by(Deferral.id.desc()).limit(1)).scalar_one_or_none()

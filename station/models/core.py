@@ -111,6 +111,10 @@ class Donor(Base):
     photo_wlt: Mapped[bytes | None] = mapped_column(LargeBinary)
     photo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     card_valid_to: Mapped[date | None] = mapped_column(Date)
+    # as read from the ID card (registration form: 签发机关, 有效期限); empty when typed by hand
+    card_authority: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    card_valid_from: Mapped[date | None] = mapped_column(Date)
+    card_long_term: Mapped[bool] = mapped_column(default=False, server_default="0")  # 有效期限 长期
     created_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -41,6 +41,9 @@ class DonorInput:
     photo_wlt: bytes | None = None
     photo_png: bytes | None = None
     card_valid_to: date | None = None
+    card_authority: str = ""
+    card_valid_from: date | None = None
+    card_long_term: bool = False  # the card is valid 长期 (long term): no end date
 
 
 def normalise_id(ctx: StationContext, id_type: str, raw: str) -> tuple[str, date | None, str | None]:
@@ -113,7 +116,12 @@ def register_donor(ctx: StationContext, actor: Actor, data: DonorInput) -> dict[
                 donor.photo_wlt = data.photo_wlt
             if data.photo_png is not None:
                 donor.photo_png = data.photo_png
-            if data.card_valid_to is not None:
+            if data.card_valid_from is not None:  # a card read: its validity and authority, all together
+                donor.card_valid_from = data.card_valid_from
+                donor.card_valid_to = data.card_valid_to
+                donor.card_long_term = data.card_long_term
+                donor.card_authority = data.card_authority.strip()[:60]
+            elif data.card_valid_to is not None:
                 donor.card_valid_to = data.card_valid_to
             if phone:
                 donor.phone_cipher = ctx.pii.encrypt(phone, "phone")

@@ -120,6 +120,8 @@ def check_donors_hold_what_their_cards_held(data: Path) -> None:
                 assert donor.nation == NATION_NAMES[card["nation"]]
                 assert donor.address == card["address"]
                 photo = card_from_dict(card).photo
+                assert donor.card_authority == card["authority"].strip()
+                assert donor.card_valid_from == date.fromisoformat(card["valid_from"])
                 assert donor.photo_wlt == photo and len(photo) == 1024
     finally:
         ctx.close()

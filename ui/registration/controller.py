@@ -23,7 +23,9 @@ def donor_input_from_card(card: Any) -> DonorInput:
     return DonorInput(id_number=card.id_number, name=card.name.strip(), sex=CARD_SEX.get(card.sex),
                       birth_date=card.birth_date, id_type=CARD_ID_TYPES.get(card.card_type, "resident"),
                       nation=card.nation_name, address=card.address.strip(), photo_wlt=card.photo_wlt or None,
-                      photo_png=card.photo_png, card_valid_to=card.valid_to)
+                      photo_png=card.photo_png, card_valid_to=card.valid_to,
+                      card_authority=card.authority.strip(), card_valid_from=card.valid_from,
+                      card_long_term=card.valid_to is None)
 
 
 def classify_search(text: str) -> dict[str, str]:
