@@ -105,6 +105,8 @@ class Actor:
     display_name: str
     roles: frozenset[str]
     station: str = ""
+    # signed in with an initial (or reset) password: nothing is allowed until it is changed
+    password_change_due: bool = False
 
     def can(self, action: Action) -> bool:
         return bool(self.roles & {r.value for r in PERMISSIONS[action]})
@@ -114,6 +116,10 @@ SYSTEM = Actor(user_id=0, username="system", display_name="system", roles=frozen
 
 
 def require_permission(actor: Actor, action: Action) -> None:
+    if actor.password_change_due:
+        raise PermissionDenied(f"{actor.display_name}须先修改初始密码，才能进行其他操作",
+                               f"{actor.display_name} must change the initial password before doing anything else",
+                               code="PASSWORD_CHANGE_REQUIRED", details={"action": action.value})
     if not actor.can(action):
         raise PermissionDenied(f"{actor.display_name}无权执行此操作（{action.value}）",
                                f"{actor.display_name} may not do this ({action.value})",

@@ -21,9 +21,12 @@ from station.security import (
 )
 
 
-def actor_of(user: User, station: str = "") -> Actor:
+def actor_of(user: User, station: str = "", *, signed_in: bool = False) -> Actor:
+    """The user as the acting person; `signed_in`: through a login, where an initial password must be
+    changed before anything else (command-line tools run by the administrator act without a login)."""
     return Actor(user_id=user.id, username=user.username, display_name=user.display_name,
-                 roles=user.role_names, station=station)
+                 roles=user.role_names, station=station,
+                 password_change_due=signed_in and bool(user.must_change_password))
 
 
 def create_user(ctx: StationContext, actor: Actor, username: str, display_name: str, roles: list[str],
@@ -74,12 +77,13 @@ def authenticate(ctx: StationContext, username: str, password: str) -> tuple[Act
             user.failed_logins = 0
             user.locked_until = None
             audit.record(s, actor_of(user, ctx.config.station.name), "user.login", "user", user.id, at=now)
-            return actor_of(user, ctx.config.station.name), user.must_change_password
+            return actor_of(user, ctx.config.station.name, signed_in=True), user.must_change_password
     # the failure count above is committed before refusing
     raise AuthenticationFailed(*failed_message)
 
 
-def change_password(ctx: StationContext, actor: Actor, old_password: str, new_password: str) -> None:
+def change_password(ctx: StationContext, actor: Actor, old_password: str, new_password: str) -> Actor:
+    """Returns the actor with the change no longer due (the signed-in session carries on with it)."""
     check_password_strength(new_password)
     if old_password == new_password:
         raise ValidationError("新密码不能与旧密码相同", "The new password must differ from the old one", code="WEAK_PASSWORD")
@@ -91,6 +95,7 @@ def change_password(ctx: StationContext, actor: Actor, old_password: str, new_pa
         user.password_hash = hash_password(new_password)
         user.must_change_password = False
         audit.record(s, actor, "user.change_password", "user", user.id, at=now)
+        return actor_of(user, actor.station, signed_in=True)
 
 
 def actor_for_card(ctx: StationContext, card_uid: str) -> Actor:
@@ -98,7 +103,7 @@ def actor_for_card(ctx: StationContext, card_uid: str) -> Actor:
         user = s.execute(select(User).where(User.staff_card_uid == card_uid, User.active.is_(True))).scalar_one_or_none()
         if user is None:
             raise NotFound("此工作卡未绑定用户", "This staff card is not registered to anyone", code="UNKNOWN_CARD")
-        return actor_of(user, ctx.config.station.name)
+        return actor_of(user, ctx.config.station.name, signed_in=True)
 
 
 def list_users(ctx: StationContext, actor: Actor) -> list[dict[str, object]]:

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from station.errors import AuthenticationFailed, ValidationError
+from station.errors import AuthenticationFailed, PermissionDenied, ValidationError
 from station.security import SYSTEM
 from station.services import users
 from tests.multistation.helpers import open_station
@@ -19,7 +19,12 @@ def test_initial_admin_must_change_password(ctx, station_db) -> None:
     assert weak.value.code == "WEAK_PASSWORD"
     with pytest.raises(AuthenticationFailed):
         users.change_password(ctx, actor, "not-the-password-1", "Better-Passw0rd")
-    users.change_password(ctx, actor, station_db.admin_password, "Better-Passw0rd")
+    # until the initial password is changed the signed-in account can do nothing else
+    with pytest.raises(PermissionDenied) as due:
+        users.list_users(ctx, actor)
+    assert due.value.code == "PASSWORD_CHANGE_REQUIRED" and "初始密码" in due.value.message("zh_CN")
+    actor = users.change_password(ctx, actor, station_db.admin_password, "Better-Passw0rd")
+    assert not actor.password_change_due and users.list_users(ctx, actor)
     _, must_change = users.authenticate(ctx, "admin", "Better-Passw0rd")
     assert must_change is False
     with pytest.raises(AuthenticationFailed):

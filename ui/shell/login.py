@@ -183,7 +183,9 @@ class PasswordChangePage(Panel):
             return
         old, new = self.old.text(), self.new.text()
 
-        def done(_r: object) -> None:
+        def done(actor: object) -> None:
+            if actor is not None:
+                self.session.actor = actor  # the change is no longer due: the session may work now
             for e in (self.old, self.new, self.again):
                 e.clear()
             self.banner.clear_message()
