@@ -18,14 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from station.bootstrap import init_data_dir  # noqa: E402
-from station.context import open_context  # noqa: E402
-from station.demo import demo_actors  # noqa: E402
-from station.identifiers import id_check_digit  # noqa: E402
-from station.operations import appointments as ap  # noqa: E402
-from station.operations import regional as rg  # noqa: E402
-from station.operations.regional_sim import RegionalSimulator  # noqa: E402
-from station.services import donors as dr  # noqa: E402
+from station.bootstrap import init_data_dir
+from station.context import open_context
+from station.demo import demo_actors
+from station.identifiers import id_check_digit
+from station.operations import appointments as ap
+from station.operations import regional as rg
+from station.operations.regional_sim import RegionalSimulator
+from station.services import donors as dr
 
 
 def _id(i: int) -> str:
