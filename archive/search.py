@@ -67,3 +67,55 @@ def due_for_disposal(ctx: StationContext, actor: Actor, on: date | None = None) 
          .order_by(ArchiveItem.retention_until, ArchiveItem.year, ArchiveItem.item_number))
     with ctx.sessions() as s:
         return [item_row(i) for i in s.execute(q).scalars()]
+
+
+def open_record(ctx: StationContext, actor: Actor, archive_number: str, *, lang: str = "zh_CN",
+                extract_to: Any = None) -> dict[str, Any]:
+    """One archived item as the archivist opens it: the package fetched from the records store, the four
+    checks run again on it, and each record's signature report (signatures, time stamps, long-term
+    validation). With `extract_to` (a folder) the three PDFs are copied there to be opened in a viewer.
+    Opening is audited: archived records hold personal health data."""
+    require_permission(actor, Action.VIEW_ARCHIVE)
+    import shutil
+    from pathlib import Path
+
+    from archive.job import _verifier, load_facts, verify_package
+    from archive.package import record_file_name
+    from archive.store import store_from_config
+    from station import audit
+    from station.errors import NotFound
+    from station.models import SignedRecord
+
+    number = archive_number.strip()
+    with ctx.sessions() as s:
+        item = s.execute(select(ArchiveItem).where(ArchiveItem.archive_number == number)).scalar_one_or_none()
+        if item is None:
+            raise NotFound(f"未找到档案 {number}", f"No archive item {number}", code="ARCHIVE_ITEM_NOT_FOUND")
+        records = {r.kind: r for r in s.execute(select(SignedRecord).where(
+            SignedRecord.donation_id == item.donation_id)).scalars()}
+        facts = load_facts(ctx, s, item.donation_id)
+        row = item_row(item)
+    verifier = _verifier(ctx)
+    reports: dict[str, Any] = {}
+    files: dict[str, str] = {}
+    try:
+        with store_from_config(ctx.config).open(item.package_name) as bag_dir:
+            problems = verify_package(ctx, item, bag_dir, verifier, records, facts)
+            for kind in ("consent", "registration", "collection"):
+                path = Path(bag_dir) / "data" / record_file_name(kind)
+                if not path.is_file():
+                    continue
+                report = verifier.verify(path.read_bytes(), f"data/{record_file_name(kind)}")
+                reports[kind] = {"passed": report.passed, "text": report.to_text(lang), **report.to_json()}
+                if extract_to is not None:
+                    target = Path(extract_to) / f"{item.archive_number}_{Path(record_file_name(kind)).name}"
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(path, target)
+                    files[kind] = str(target)
+    finally:
+        verifier.close()
+    with ctx.transaction() as s:
+        audit.record(s, actor, "archive.open", "archive_item", item.id, at=ctx.now(),
+                     after={"archive_number": item.archive_number, "passed": not problems},
+                     donation_id=item.donation_id)
+    return {**row, "passed": not problems, "problems": problems, "records": reports, "files": files}

@@ -95,7 +95,16 @@ def run_archive(ctx: StationContext, actor: Actor, progress: Callable[[int, int]
     except ImportError:
         raise _missing("归档服务", "The archive service", ArchiveError) from None
     result = job(ctx, actor, progress=lambda done, total, _what="": progress(done, total))
-    rows: list[dict[str, Any]] = [{"ok": True, "archive_number": n, "din": "", "reason": ""}
+    dins: dict[str, str] = {}
+    if result.archive_numbers:
+        from sqlalchemy import select
+
+        from station.models.archive import ArchiveItem
+
+        with ctx.sessions() as s:
+            dins = dict(s.execute(select(ArchiveItem.archive_number, ArchiveItem.din).where(
+                ArchiveItem.archive_number.in_(result.archive_numbers))).tuples().all())
+    rows: list[dict[str, Any]] = [{"ok": True, "archive_number": n, "din": dins.get(n, ""), "reason": ""}
                                   for n in result.archive_numbers]
     rows += [{"ok": False, "din": f.din, "archive_number": "", "reason": f"{f.check}: {f.reason}"} for f in result.failed]
     if result.stopped is not None:

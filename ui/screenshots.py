@@ -171,21 +171,20 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
     chair.alarm_timer.stop()
     shot(window, "08-collection-sealing-mismatch")
     window.sign_out()
-    # archivist (archive engine results as the window shows them)
+    # archivist: the real one-click archive of the demo's signed donations, then a record opened from the store
     window.on_signed_in(demo.actors["archivist"], False)
     wait_idle()
     arc = window.show_workspace("archivist")
     wait_idle()
-    arc.run_panel.set_progress(10, 10)
-    arc.run_panel.show_results([{"din": f"W00002600000{i:02d}", "archive_number": f"J001-2026-10-XF2-{i:05d}",
-                                 "ok": i != 4, "reason": "" if i != 4 else "缺少献血者签名 / donor signature missing"}
-                                for i in range(1, 9)])
-    arc.browser.show_results([{"archive_number": f"J001-2026-10-XF2-{i:05d}", "din": f"W00002600000{i:02d}",
-                               "donor_name": n, "id_number": "330106199003071234", "archived_at": "2026-03-02"}
-                              for i, n in enumerate(("王伟", "李娜", "张敏"), 1)])
-    arc.browser.show_record({"report": {"archive_number": "J001-2026-10-XF2-00001", "signatures": [
-        {"signer": "张护士", "valid": True, "timestamp": "2026-03-02T09:12:03Z", "long_term": "B-LTA"}],
-        "four_properties": {"authenticity": True, "integrity": True, "usability": True, "security": True}}})
+    if not arc.controller.running and not arc.run_panel.rows:
+        arc.run_panel.run.click()
+    wait_idle(120, lambda: not arc.controller.running)
+    arc.browser.query.setText("")
+    arc.browser.go.click()
+    wait_idle(30, lambda: bool(arc.browser.rows))
+    if arc.browser.rows:
+        arc.controller.open_record(str(arc.browser.rows[0]["archive_number"]))
+        wait_idle(60, lambda: bool(arc.browser.report.toPlainText()))
     shot(window, "09-archivist")
     window.sign_out()
     # admin (also sees quality)

@@ -62,6 +62,17 @@ class ArchivistController(QObject):
         run_op(self, lambda: adapters.search_archive(ctx, actor, text), self.sig_search_results.emit)
 
     def open_record(self, archive_number: str) -> None:
+        """Fetch the package from the records store, check it again and report each record's signatures;
+        the PDFs are copied to a private folder of this session so that a viewer can open them."""
+        import tempfile
+
+        from archive.search import open_record
+        from ui.i18n import current_language
+        from ui.ops import show_error
+
         ctx, actor = self.session.ctx, self.session.user
-        del ctx, actor  # the archive list already carries the package and its last verification
-        self.sig_record.emit({"archive_number": archive_number})
+        if not hasattr(self, "_opened_dir"):
+            self._opened_dir = tempfile.TemporaryDirectory(prefix="station-opened-")
+        folder, lang = self._opened_dir.name, current_language()
+        run_op(self, lambda: open_record(ctx, actor, archive_number, lang=lang, extract_to=folder),
+               self.sig_record.emit, lambda exc: show_error(self, exc), slow=True)

@@ -1,7 +1,6 @@
 """Archivist widgets: archive run panel with results, the archive browser and the verification report."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -83,6 +82,11 @@ class ArchiveBrowser(Panel):
         self.report = QPlainTextEdit(self)
         self.report.setObjectName("verification_report")
         self.report.setReadOnly(True)
+        self.open_pdf = QPushButton(self)
+        self.open_pdf.setObjectName("archive_open_pdf")
+        self.open_pdf.setEnabled(False)
+        self.open_pdf.clicked.connect(self._open_files)
+        self.files: dict[str, str] = {}
         row = QHBoxLayout()
         row.addWidget(self.query, 1)
         row.addWidget(self.go)
@@ -90,7 +94,10 @@ class ArchiveBrowser(Panel):
         lay.addLayout(row)
         lay.addWidget(self.results, 2)
         self.l_report = QLabel(self)
-        lay.addWidget(self.l_report)
+        head = QHBoxLayout()
+        head.addWidget(self.l_report, 1)
+        head.addWidget(self.open_pdf)
+        lay.addLayout(head)
         lay.addWidget(self.report, 1)
         self.rows: list[dict[str, Any]] = []
         self.query.returnPressed.connect(lambda: self.sig_search.emit(self.query.text()))
@@ -102,17 +109,41 @@ class ArchiveBrowser(Panel):
         self.query.setPlaceholderText(self.tr("Archive number, DIN, name or ID number"))
         self.go.setText(self.tr("Search"))
         self.l_report.setText(self.tr("Verification report"))
+        self.open_pdf.setText(self.tr("Open the records (PDF)"))
         self.results.setHorizontalHeaderLabels([self.tr("Archive number"), self.tr("DIN"), self.tr("Donor"),
                                                 self.tr("ID number"), self.tr("Archived on")])
 
     def show_results(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
         fill(self.results, [[r.get("archive_number", ""), r.get("din", ""), r.get("donor_name", r.get("name", "")),
-                             masked(r.get("id_number_masked") or r.get("id_number")), r.get("archived_at", "")]
+                             masked(r.get("id_number_masked") or r.get("id_number")), str(r.get("archived_at", ""))[:10]]
                             for r in rows])
 
     def show_record(self, record: dict[str, Any]) -> None:
-        row = next((r for r in self.rows if r.get("archive_number") == record.get("archive_number")), None)
-        report = record.get("report") or row or record
-        text = report if isinstance(report, str) else json.dumps(report, ensure_ascii=False, indent=2, default=str)
-        self.report.setPlainText(text)
+        """archive.search.open_record's result: the four checks on the stored package, then each record's
+        signature report, in the user's language."""
+        self.files = dict(record.get("files") or {})
+        self.open_pdf.setEnabled(bool(self.files))
+        passed = record.get("passed")
+        lines = [f"{record.get('archive_number', '')}   {record.get('din', '')}   {record.get('name', '')}",
+                 self.tr("Four-property check of the stored package: passed") if passed
+                 else self.tr("Four-property check of the stored package: FAILED")]
+        for p in record.get("problems") or []:
+            lines.append(f"  ✗ {p.get('check', '')}  {p.get('file', '')}: {p.get('reason', '')}")
+        names = {"consent": self.tr("Consent and health questionnaire"),
+                 "registration": self.tr("Registration and examination form"),
+                 "collection": self.tr("Collection record")}
+        reports = record.get("records") or {}
+        for kind in [k for k in names if k in reports] + [k for k in reports if k not in names]:
+            rep = reports[kind]
+            lines += ["", f"■ {names.get(kind, kind)}: " + (self.tr("signatures valid") if rep.get("passed")
+                                                            else self.tr("SIGNATURES NOT VALID")),
+                      rep.get("text", "")]
+        self.report.setPlainText("\n".join(lines))
+
+    def _open_files(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        for path in self.files.values():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(path))

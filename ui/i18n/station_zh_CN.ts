@@ -3,6 +3,38 @@
 <context>
     <name>ArchiveBrowser</name>
     <message>
+        <source>Open the records (PDF)</source>
+        <translation>打开记录（PDF）</translation>
+    </message>
+    <message>
+        <source>Four-property check of the stored package: passed</source>
+        <translation>档案包四性检测：通过</translation>
+    </message>
+    <message>
+        <source>Four-property check of the stored package: FAILED</source>
+        <translation>档案包四性检测：未通过</translation>
+    </message>
+    <message>
+        <source>Consent and health questionnaire</source>
+        <translation>知情同意及健康状况征询表</translation>
+    </message>
+    <message>
+        <source>Registration and examination form</source>
+        <translation>献血登记表/体检表</translation>
+    </message>
+    <message>
+        <source>Collection record</source>
+        <translation>单采采集记录</translation>
+    </message>
+    <message>
+        <source>signatures valid</source>
+        <translation>签名有效</translation>
+    </message>
+    <message>
+        <source>SIGNATURES NOT VALID</source>
+        <translation>签名无效</translation>
+    </message>
+    <message>
         <source>Archive number, DIN, name or ID number</source>
         <translation>档案号、献血条码、姓名或证件号</translation>
     </message>
