@@ -1,0 +1,106 @@
+"""The records service: each person signs their own record, a wrong PIN or a crash between writing the PDFs
+and recording them loses nothing and leaves nothing half-done, and the finished records verify."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from station.errors import InvalidTransition, SigningError
+from station.models import Donation, SignedRecord
+
+
+@pytest.fixture(scope="module")
+def signing_station(tmp_path_factory: pytest.TempPathFactory):
+    from station.bootstrap import init_data_dir
+    from station.context import open_context
+    from station.demo import demo_actors, enrol_demo_staff, run_demo
+
+    data = tmp_path_factory.mktemp("records") / "data"
+    init_data_dir(data, admin_password="Admin-2026-records")
+    ctx = open_context(data)
+    report = run_demo(ctx, 6, 3)
+    enrol_demo_staff(ctx)
+    yield ctx, demo_actors(ctx), report
+    ctx.close()
+
+
+def _rows(ctx, donation_id: int) -> int:
+    with ctx.transaction() as s:
+        return s.execute(select(func.count()).select_from(SignedRecord)
+                         .where(SignedRecord.donation_id == donation_id)).scalar_one()
+
+
+def _state(ctx, donation_id: int) -> str:
+    with ctx.transaction() as s:
+        return s.get(Donation, donation_id).state
+
+
+def test_wrong_pin_signs_nothing(signing_station) -> None:
+    from station.demo_run import demo_donor_evidence
+    from station.services.records import sign_donation_records
+
+    ctx, actors, report = signing_station
+    did = report.sealed_ids[0]
+    signature, fingerprint = demo_donor_evidence(1)
+    with pytest.raises(SigningError) as err:
+        sign_donation_records(ctx, actors["nurse"], did, pin="9999", donor_signature=signature,
+                              fingerprint=fingerprint)
+    assert "PIN" in err.value.message("zh_CN") and "9999" not in err.value.message("en")
+    assert _rows(ctx, did) == 0 and _state(ctx, did) == "sealed"
+
+
+def test_crash_after_writing_then_signing_again(signing_station, monkeypatch: pytest.MonkeyPatch) -> None:
+    from station.demo_run import demo_donor_evidence
+    from station.services import records
+
+    ctx, actors, report = signing_station
+    did = report.sealed_ids[1]
+    signature, fingerprint = demo_donor_evidence(2)
+    real_record = records.audit.record
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut while recording the signed records")
+
+    monkeypatch.setattr(records.audit, "record", crash)
+    with pytest.raises(RuntimeError):
+        records.sign_donation_records(ctx, actors["nurse"], did, pin="1234", donor_signature=signature,
+                                      fingerprint=fingerprint)
+    assert _rows(ctx, did) == 0 and _state(ctx, did) == "sealed"  # the PDFs may exist; no row points to them
+    monkeypatch.setattr(records.audit, "record", real_record)
+    out = records.sign_donation_records(ctx, actors["nurse"], did, pin="1234", donor_signature=signature,
+                                        fingerprint=fingerprint)
+    assert sorted(r["kind"] for r in out["signed"]) == ["collection", "consent"]
+    assert out["pending"] == ["registration"] and _state(ctx, did) == "sealed"
+    with pytest.raises(SigningError) as nothing:  # the nurse has nothing more to sign
+        records.sign_donation_records(ctx, actors["nurse"], did, pin="1234")
+    assert nothing.value.code == "NOTHING_TO_SIGN"
+    done = records.sign_donation_records(ctx, actors["physician"], did, pin="1234")
+    assert done["state"] == "records_signed" and done["pending"] == []
+
+    from signing.ca import LocalCA
+    from signing.verify import verify_pdf
+
+    root, _issuing, crls = LocalCA.load_public(ctx.config.ca_dir)
+    with ctx.transaction() as s:
+        rows = s.execute(select(SignedRecord).where(SignedRecord.donation_id == did)).scalars().all()
+    assert sorted(r.kind for r in rows) == ["collection", "consent", "registration"]
+    for row in rows:
+        data = Path(row.path).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == row.sha256 == hashlib.sha256(data).hexdigest()
+        assert verify_pdf(data, [root], crls).passed, row.kind
+    consent = next(r for r in rows if r.kind == "consent")
+    assert set(consent.evidence) == {"pen-data.json", "fingerprint.png"}
+    assert [s["role"] for s in consent.signers] == ["donor"]
+
+
+def test_only_a_sealed_donation_is_signed(signing_station) -> None:
+    from station.services.records import sign_donation_records
+
+    ctx, actors, report = signing_station
+    not_sealed = next(d for d in report.donation_ids if d not in report.sealed_ids)
+    with pytest.raises(InvalidTransition):
+        sign_donation_records(ctx, actors["nurse"], not_sealed, pin="1234")
+    assert _rows(ctx, not_sealed) == 0
