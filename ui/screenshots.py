@@ -205,6 +205,29 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
     wait_idle()
     shot(window, "12-quality")
     window.sign_out()
+    # the waiting-room display after two calls (tickets of donors who registered today)
+    from station.operations.appointments import board, call_next, issue_ticket
+    from ui.demo_data import new_person
+    from station.services import donors as dr
+    from ui.queue.display import WaitingRoomDisplay
+
+    reg = demo.actors["registrar"]
+    if not board(demo.ctx)["calls"]:
+        for i in range(4):
+            p = new_person(8800 + i, demo.ctx.today())
+            donor = dr.register_donor(demo.ctx, reg, dr.DonorInput(
+                id_number=p["id_number"], name=p["name"], sex=p["sex"], birth_date=p["birth_date"], phone=p["phone"]))
+            issue_ticket(demo.ctx, reg, donor["donor_id"])
+        for place in ("体检室2", "机采1号位"):
+            call_next(demo.ctx, reg, place)
+    display = WaitingRoomDisplay(demo.ctx)
+    display.resize(1280, 720)
+    display.show()
+    display.refresh()
+    wait_idle(10, lambda: bool(display.board.get("calls")))
+    shot(display, "13-waiting-room")
+    display.close()
+    display.deleteLater()
     tablet.close()
     window.close()
     session.devices.stop_all()

@@ -198,3 +198,17 @@ def mark_no_shows(ctx: StationContext, actor: Actor, day: date, *, after: str = 
             audit.record(s, actor, "appointments.no_show", "appointment", day.isoformat(), at=ctx.now(),
                          after={"no_shows": [a.booking_ref for a in rows]})
         return len(rows)
+
+
+def board(ctx: StationContext, day: date | None = None, *, recent: int = 6) -> dict[str, Any]:
+    """What the waiting-room display shows: the latest calls (ticket, desk or chair, time) and how many wait.
+    Ticket labels and desk names only, nothing personal: the display is a public screen and needs no login."""
+    day = day or ctx.today()
+    with ctx.transaction() as s:
+        called = s.execute(select(QueueTicket).where(QueueTicket.ticket_date == day, QueueTicket.status == "called")
+                           .order_by(QueueTicket.called_at.desc(), QueueTicket.id.desc()).limit(recent)).scalars().all()
+        waiting = s.execute(select(func.count()).select_from(QueueTicket).where(
+            QueueTicket.ticket_date == day, QueueTicket.status == "waiting")).scalar_one()
+        return {"day": day.isoformat(), "waiting": waiting,
+                "calls": [{"label": t.label, "to": t.called_to or "",
+                           "at": t.called_at.isoformat() if t.called_at else None} for t in called]}

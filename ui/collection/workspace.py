@@ -41,8 +41,14 @@ class Workspace(Panel):
         right.addWidget(self.banner)
         right.addWidget(self.header)
         right.addWidget(self.tabs, 1)
+        from ui.queue.call_panel import CallPanel
+
+        self.call_panel = CallPanel(session, session.ctx.config.station.name, self)
+        left = QVBoxLayout()
+        left.addWidget(self.queue, 1)
+        left.addWidget(self.call_panel)
         row = QHBoxLayout(self)
-        row.addWidget(self.queue)
+        row.addLayout(left)
         row.addLayout(right, 1)
         self.alarm_timer = QTimer(self)
         self.alarm_timer.setInterval(1500)

@@ -1339,4 +1339,46 @@ Please wait for the staff.</source>
         <translation>热合核对不符！扫描的条码 =W0000269999900 不属于本次献血，请立即停止并核查</translation>
     </message>
 </context>
+<context>
+    <name>WaitingRoomDisplay</name>
+    <message>
+        <source>Waiting room</source>
+        <translation>候诊叫号</translation>
+    </message>
+    <message>
+        <source>Apheresis donation — please wait for your number</source>
+        <translation>成分献血 —— 请留意叫号</translation>
+    </message>
+    <message>
+        <source>Number %1, please go to %2</source>
+        <translation>请 %1 号 到 %2</translation>
+    </message>
+    <message>
+        <source>Please wait to be called</source>
+        <translation>请稍候，等待叫号</translation>
+    </message>
+    <message>
+        <source>Waiting: %1</source>
+        <translation>等候人数：%1</translation>
+    </message>
+</context>
+<context>
+    <name>CallPanel</name>
+    <message>
+        <source>Desk or chair</source>
+        <translation>窗口或采血位</translation>
+    </message>
+    <message>
+        <source>Call next donor</source>
+        <translation>叫下一位</translation>
+    </message>
+    <message>
+        <source>Nobody is waiting.</source>
+        <translation>无人等候。</translation>
+    </message>
+    <message>
+        <source>Called %1</source>
+        <translation>已叫 %1</translation>
+    </message>
+</context>
 </TS>

@@ -115,6 +115,10 @@ class RegistrationController(QObject):
 
         def work() -> dict[str, Any]:
             out = donations.register_donation(ctx, actor, donor_id, planned_doses=doses)
+            from station.operations.appointments import issue_ticket
+
+            # the call-queue ticket (A… booked, W… walk-in) the waiting-room display will call
+            out["ticket_label"] = issue_ticket(ctx, actor, donor_id, donation_id=out["donation_id"])["label"]
             out["questionnaire"] = donations.questionnaire_for(ctx, out["donation_id"])
             return out
 

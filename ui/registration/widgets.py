@@ -299,7 +299,7 @@ class QueueTicket(Panel):
                  "refused": self.tr("The donor reported wrong details: check and register again")}.get(self.stage, "")
         heading = self.tr("Queue number")
         self.label.setText(f"{heading}<br><span style='font-size:36pt;font-weight:bold'>"
-                           f"{self.info['queue_number']}</span><br>DIN {self.info['din']} {self.info['check_character']}"
+                           f"{self.info.get('ticket_label') or self.info['queue_number']}</span><br>DIN {self.info['din']} {self.info['check_character']}"
                            f"<br><i>{stage}</i>")
 
     def show_ticket(self, info: dict[str, Any] | None, stage: str = "") -> None:

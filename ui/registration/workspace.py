@@ -32,6 +32,10 @@ class Workspace(Panel):
         left = QVBoxLayout()
         left.addWidget(self.tabs, 1)
         left.addWidget(self.ticket)
+        from ui.queue.call_panel import CallPanel
+
+        self.call_panel = CallPanel(session, session.ctx.config.station.name, self)
+        left.addWidget(self.call_panel)
         left.addWidget(self.register_button)
         left.addWidget(self.tablet_button)
         row = QHBoxLayout(self)

@@ -1,0 +1,56 @@
+"""The call queue through the windows: tickets issued at registration, called at two desks, the waiting-room
+display showing the calls within its polling interval."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from station.operations.appointments import issue_ticket
+from station.services import donors as dr
+from ui.demo_data import new_person
+
+
+def _waiting_donor(demo: Any, seed: int) -> int:
+    ctx, reg = demo.ctx, demo.actors["registrar"]
+    p = new_person(seed, ctx.today())
+    donor = dr.register_donor(ctx, reg, dr.DonorInput(id_number=p["id_number"], name=p["name"], sex=p["sex"],
+                                                      birth_date=p["birth_date"], phone=p["phone"]))
+    return issue_ticket(ctx, reg, donor["donor_id"])["label"]
+
+
+def test_calls_at_two_desks_reach_the_display(client: Any, demo: Any, qtbot: Any) -> None:
+    from ui.queue.call_panel import CallPanel
+    from ui.queue.display import WaitingRoomDisplay
+
+    session, window = client
+    labels = [_waiting_donor(demo, 9100 + i) for i in range(3)]
+    window.on_signed_in(demo.actors["registrar"], False)
+    display = WaitingRoomDisplay(demo.ctx, interval_ms=100)
+    qtbot.addWidget(display)
+    display.resize(1280, 720)
+    display.show()
+    display.start()
+    qtbot.waitUntil(lambda: display.board.get("waiting") == 3, timeout=10_000)
+    assert "3" in display.waiting.text()
+
+    desk_a = CallPanel(session, "登记台1")
+    desk_b = CallPanel(session, "采血位3")
+    qtbot.addWidget(desk_a)
+    qtbot.addWidget(desk_b)
+    qtbot.mouseClick(desk_a.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: labels[0] in desk_a.result.text(), timeout=10_000)
+    qtbot.mouseClick(desk_b.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: labels[1] in desk_b.result.text(), timeout=10_000)
+    # the latest call is the large one, the earlier one stays listed; one donor still waits
+    qtbot.waitUntil(lambda: labels[1] in display.current.text() and "采血位3" in display.current.text(),
+                    timeout=10_000)
+    assert f"{labels[0]} → 登记台1" in display.recent.text()
+    qtbot.waitUntil(lambda: display.board.get("waiting") == 1, timeout=10_000)
+    # nobody left after the third call: the desk says so, nothing breaks
+    qtbot.mouseClick(desk_a.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: labels[2] in desk_a.result.text(), timeout=10_000)
+    qtbot.mouseClick(desk_a.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: desk_a.result.text() in ("无人等候。", "Nobody is waiting."), timeout=10_000)
+    display.timer.stop()
+    display.grab().save(str(demo.data_dir / "display.png"))
