@@ -54,3 +54,19 @@ def test_calls_at_two_desks_reach_the_display(client: Any, demo: Any, qtbot: Any
     qtbot.waitUntil(lambda: desk_a.result.text() in ("无人等候。", "Nobody is waiting."), timeout=10_000)
     display.timer.stop()
     display.grab().save(str(demo.data_dir / "display.png"))
+
+
+def test_quality_dashboard_shows_todays_figures(client: Any, demo: Any, qtbot: Any) -> None:
+    from station.operations.daily import daily_report
+    from station.services.users import user_actor
+
+    session, window = client
+    admin = user_actor(demo.ctx, "admin")
+    window.on_signed_in(admin, False)
+    quality = window.show_workspace("quality")
+    qtbot.waitUntil(lambda: quality.figures.daily is not None, timeout=15_000)
+    expected = daily_report(demo.ctx, admin, demo.ctx.today())
+    assert quality.figures.daily == expected
+    text = quality.figures.today.text()
+    assert f"{expected['completed_collections']} / {expected['collections']}" in text
+    assert f"{expected['platelet_doses']:g}" in text

@@ -324,6 +324,38 @@
 <context>
     <name>FiguresPanel</name>
     <message>
+        <source>Collections today</source>
+        <translation>今日采集（完成/开始）</translation>
+    </message>
+    <message>
+        <source>Platelet doses</source>
+        <translation>血小板治疗量</translation>
+    </message>
+    <message>
+        <source>Deferred</source>
+        <translation>暂缓献血</translation>
+    </message>
+    <message>
+        <source>Adverse reactions</source>
+        <translation>献血反应</translation>
+    </message>
+    <message>
+        <source>Appointment share</source>
+        <translation>预约占比</translation>
+    </message>
+    <message>
+        <source>Average wait</source>
+        <translation>平均等候</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>Today %1</source>
+        <translation>今日 %1</translation>
+    </message>
+    <message>
         <source>Loading ...</source>
         <translation>正在加载……</translation>
     </message>

@@ -13,6 +13,7 @@ from ui.session import ClientSession
 
 class QualityController(QObject):
     sig_figures = Signal(dict)
+    sig_daily = Signal(dict)  # station.operations.daily.daily_report for today
 
     def __init__(self, session: ClientSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -23,6 +24,13 @@ class QualityController(QObject):
         end = ctx.today()
         start = end - timedelta(days=days - 1)
         run_op(self, lambda: quality_figures(ctx, actor, start, end), self.sig_figures.emit)
+
+        def today() -> dict[str, Any]:
+            from station.operations.daily import daily_report
+
+            return daily_report(ctx, actor, end)
+
+        run_op(self, today, self.sig_daily.emit)
 
 
 def as_dates(per_day: dict[str, Any]) -> list[tuple[date, int]]:

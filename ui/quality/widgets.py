@@ -27,7 +27,14 @@ def bar_chart(title: str, data: dict[str, float], colour: str = "#1f5fa8") -> QC
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(x)
     y = QValueAxis()
-    y.setRange(0, max([1.0, *data.values()]) * 1.2)
+    # whole-number ticks (counts): 0, step, 2*step, ... up past the largest bar
+    import math
+
+    step = max(1, math.ceil(max([1.0, *data.values()]) * 1.2 / 5))
+    y.setRange(0, step * 5)
+    y.setTickType(QValueAxis.TickType.TicksDynamic)
+    y.setTickAnchor(0)
+    y.setTickInterval(step)
     y.setLabelFormat("%d")
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(y)
@@ -41,19 +48,48 @@ class FiguresPanel(Panel):
         self.headline = QLabel(self)
         self.headline.setObjectName("quality_headline")
         self.headline.setTextFormat(Qt.TextFormat.RichText)
+        self.today = QLabel(self)
+        self.today.setObjectName("quality_today")
+        self.today.setTextFormat(Qt.TextFormat.RichText)
+        self.daily: dict[str, Any] | None = None
         self.views = [QChartView(self) for _ in range(3)]
         for v in self.views:
             v.setRenderHint(QPainter.RenderHint.Antialiasing)
             v.setMinimumHeight(260)
         grid = QGridLayout(self)
-        grid.addWidget(self.headline, 0, 0, 1, 2)
-        grid.addWidget(self.views[0], 1, 0)
-        grid.addWidget(self.views[1], 1, 1)
-        grid.addWidget(self.views[2], 2, 0, 1, 2)
+        grid.addWidget(self.today, 0, 0, 1, 2)
+        grid.addWidget(self.headline, 1, 0, 1, 2)
+        grid.addWidget(self.views[0], 2, 0)
+        grid.addWidget(self.views[1], 2, 1)
+        grid.addWidget(self.views[2], 3, 0, 1, 2)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.show_figures(self.figures)
+        self.show_daily(self.daily)
+
+    def show_daily(self, r: dict[str, Any] | None) -> None:
+        """Today at a glance (station report daily): collections, doses, reactions, appointments, waiting."""
+        self.daily = r
+        if r is None:
+            self.today.setText("")
+            return
+
+        def pct(v: float | None) -> str:
+            return "-" if v is None else f"{v:.0%}"
+
+        wait = r.get("average_wait_minutes")
+        cells = [(self.tr("Collections today"), f"{r['completed_collections']} / {r['collections']}"),
+                 (self.tr("Platelet doses"), f"{r['platelet_doses']:g}"),
+                 (self.tr("Deferred"), str(r["deferred"])),
+                 (self.tr("Adverse reactions"), str(sum(r["adverse_reactions"].values()))),
+                 (self.tr("Appointment share"), pct(r.get("appointment_share"))),
+                 (self.tr("Average wait"), "-" if wait is None else self.tr("%1 min").replace("%1", f"{wait:g}"))]
+        self.today.setText(self.tr("Today %1").replace("%1", r["date"]) +
+                           "<table cellpadding='8'><tr>" + "".join(
+                               f"<td align='center'><span style='color:#555'>{k}</span><br>"
+                               f"<span style='font-size:16pt;font-weight:bold'>{v}</span></td>" for k, v in cells)
+                           + "</tr></table>")
 
     def show_figures(self, f: dict[str, Any] | None) -> None:
         self.figures = f

@@ -17,6 +17,7 @@ class Workspace(Panel):
         self.figures = FiguresPanel(self)
         QVBoxLayout(self).addWidget(self.figures)
         self.controller.sig_figures.connect(self.figures.show_figures)
+        self.controller.sig_daily.connect(self.figures.show_daily)
 
     def activate(self) -> None:
         self.controller.load()
