@@ -281,6 +281,9 @@ def inspect_record(kind: str, path: Path, verifier: SignatureVerifier, name: str
 
     name = name or path.name
     qpdf, render = _start_tools(path)
+    # poppler's text extraction (C) runs beside the signature validation; pypdf's is the fallback
+    totext = subprocess.Popen(["pdftotext", "-enc", "UTF-8", "-q", str(path), "-"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
@@ -302,7 +305,11 @@ def inspect_record(kind: str, path: Path, verifier: SignatureVerifier, name: str
             encrypted = bool(reader.is_encrypted)
             if not encrypted:
                 pages = len(reader.pages)
-                text = _normalise("".join(page.extract_text() or "" for page in reader.pages))
+                t_out, _ = totext.communicate(timeout=60)
+                if totext.returncode == 0 and t_out.strip():
+                    text = _normalise(t_out.decode("utf-8", "replace"))
+                else:
+                    text = _normalise("".join(page.extract_text() or "" for page in reader.pages))
                 unembedded = _unembedded_fonts(reader)
                 active, files = _active_content(reader)
                 for fname, fdata, mime in files:
@@ -317,7 +324,7 @@ def inspect_record(kind: str, path: Path, verifier: SignatureVerifier, name: str
         del data
         qpdf_ok, qpdf_detail, render_ok, render_detail = _finish_tools(qpdf, render)
     finally:
-        for proc in (qpdf, render):
+        for proc in (qpdf, render, totext):
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
