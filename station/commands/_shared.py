@@ -20,3 +20,14 @@ def acting_user(ctx: StationContext, args: argparse.Namespace) -> Actor:
 
 def add_as_user(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as", dest="as_user", default="admin", help="act as this user (default: admin)")
+
+
+def donor_id_for(ctx: StationContext, actor: Actor, args: argparse.Namespace) -> int:
+    """The donor named by --id-number / --id-type, or NotFound with the message the desk staff read."""
+    from station.errors import NotFound
+    from station.services.donors import find_donor
+
+    found = find_donor(ctx, actor, args.id_number, args.id_type)
+    if found is None:
+        raise NotFound("未找到该献血者", "No donor with that ID number", code="DONOR_NOT_FOUND")
+    return int(found["donor_id"])

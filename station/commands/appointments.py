@@ -6,8 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from station.cli import emit
-from station.commands._shared import acting_user, add_as_user, open_ctx
-from station.errors import NotFound
+from station.commands._shared import acting_user, add_as_user, donor_id_for, open_ctx
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -63,15 +62,12 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_ticket(args: argparse.Namespace) -> int:
     from station.operations.appointments import issue_ticket
-    from station.services.donors import find_donor
 
     ctx = open_ctx(args)
     try:
         actor = acting_user(ctx, args)
-        found = find_donor(ctx, actor, args.id_number, args.id_type)
-        if found is None:
-            raise NotFound("未找到该献血者", "No donor with that ID number", code="DONOR_NOT_FOUND")
-        out = issue_ticket(ctx, actor, found["donor_id"], donation_id=args.donation)
+        donor_id = donor_id_for(ctx, actor, args)
+        out = issue_ticket(ctx, actor, donor_id, donation_id=args.donation)
     finally:
         ctx.close()
     emit(args, out, f"ticket {out['label']}" + (f" (booking {out['appointment']})" if out["appointment"] else " (walk-in)"))

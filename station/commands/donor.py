@@ -5,8 +5,7 @@ import argparse
 from datetime import date
 
 from station.cli import emit
-from station.commands._shared import acting_user, add_as_user, open_ctx
-from station.errors import NotFound
+from station.commands._shared import acting_user, add_as_user, donor_id_for, open_ctx
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -59,15 +58,13 @@ def run_register(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from station.services.donors import donor_summary, find_donor
+    from station.services.donors import donor_summary
 
     ctx = open_ctx(args)
     try:
         actor = acting_user(ctx, args)
-        found = find_donor(ctx, actor, args.id_number, args.id_type)
-        if found is None:
-            raise NotFound("未找到该献血者", "No donor with that ID number", code="DONOR_NOT_FOUND")
-        summary = donor_summary(ctx, actor, found["donor_id"])
+        donor_id = donor_id_for(ctx, actor, args)
+        summary = donor_summary(ctx, actor, donor_id)
     finally:
         ctx.close()
     lines = [f"{summary['name']}  {summary['id_number_masked']}  {summary['sex']}  {summary['birth_date']}  "

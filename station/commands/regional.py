@@ -6,8 +6,8 @@ import os
 import time
 
 from station.cli import emit
-from station.commands._shared import acting_user, add_as_user, open_ctx
-from station.errors import NotFound, UsageError
+from station.commands._shared import acting_user, add_as_user, donor_id_for, open_ctx
+from station.errors import UsageError
 
 
 def _add_url(p: argparse.ArgumentParser) -> None:
@@ -58,16 +58,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def run_check(args: argparse.Namespace) -> int:
     from station.operations.regional import check_donor
-    from station.services.donors import find_donor
 
     platform = _platform(args)
     ctx = open_ctx(args)
     try:
         actor = acting_user(ctx, args)
-        found = find_donor(ctx, actor, args.id_number, args.id_type)
-        if found is None:
-            raise NotFound("未找到该献血者", "No donor with that ID number", code="DONOR_NOT_FOUND")
-        out = check_donor(ctx, actor, found["donor_id"], platform, donation_id=args.donation)
+        donor_id = donor_id_for(ctx, actor, args)
+        out = check_donor(ctx, actor, donor_id, platform, donation_id=args.donation)
     finally:
         ctx.close()
     human = (f"regional check #{out['check_id']}: {out['status']}, +{out['deferrals_added']} deferrals, "
