@@ -205,6 +205,29 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
     wait_idle()
     shot(window, "12-quality")
     window.sign_out()
+    # the registration desk's bookings of the day
+    import json
+    import tempfile
+
+    from ui.demo_data import new_person
+
+    window.on_signed_in(demo.actors["registrar"], False)
+    wait_idle()
+    desk = window.show_workspace("registration")
+    wait_idle()
+    with tempfile.TemporaryDirectory() as tmp:
+        slots = [("08:00", "08:30"), ("08:30", "09:00"), ("09:00", "09:30"), ("09:30", "10:00")]
+        booking_file = Path(tmp) / "bookings.json"
+        booking_file.write_text(json.dumps([
+            {"booking_ref": f"YY2026{i:04d}", "date": demo.ctx.today().isoformat(), "slot_start": a, "slot_end": b,
+             "name": p["name"], "id_type": "resident", "id_number": p["id_number"]}
+            for i, ((a, b), p) in enumerate(zip(slots, [new_person(7700 + i, demo.ctx.today()) for i in range(4)],
+                                                strict=True))], ensure_ascii=False), encoding="utf-8")
+        desk.tabs.setCurrentWidget(desk.bookings)
+        desk.bookings.import_file(booking_file)
+        wait_idle(10, lambda: len(desk.bookings.rows) >= 4)
+    shot(window, "14-registration-bookings")
+    window.sign_out()
     # the waiting-room display after two calls (tickets of donors who registered today)
     from station.operations.appointments import board, call_next, issue_ticket
     from ui.demo_data import new_person

@@ -70,3 +70,36 @@ def test_quality_dashboard_shows_todays_figures(client: Any, demo: Any, qtbot: A
     text = quality.figures.today.text()
     assert f"{expected['completed_collections']} / {expected['collections']}" in text
     assert f"{expected['platelet_doses']:g}" in text
+
+
+def test_todays_bookings_at_the_desk(client: Any, demo: Any, qtbot: Any, tmp_path) -> None:
+    import json
+
+    from station.services import donations as dn
+
+    session, window = client
+    window.on_signed_in(demo.actors["registrar"], False)
+    reg = window.show_workspace("registration")
+    today = demo.ctx.today().isoformat()
+    people = [new_person(9300 + i, demo.ctx.today()) for i in range(2)]
+    bookings = [{"booking_ref": f"YY{i:04d}", "date": today, "slot_start": "08:00", "slot_end": "08:30",
+                 "name": p["name"], "id_type": "resident", "id_number": p["id_number"]}
+                for i, p in enumerate(people)]
+    bookings.append({"booking_ref": "YYBAD", "date": today, "slot_start": "09:00", "slot_end": "08:30",
+                     "name": "坏行", "id_type": "resident", "id_number": "123"})
+    path = tmp_path / "bookings.json"
+    path.write_text(json.dumps(bookings, ensure_ascii=False), encoding="utf-8")
+    reg.tabs.setCurrentWidget(reg.bookings)
+    reg.bookings.import_file(path)
+    qtbot.waitUntil(lambda: len(reg.bookings.rows) == 2, timeout=10_000)
+    assert [r["status"] for r in reg.bookings.rows] == ["booked", "booked"]
+    # the first booked donor arrives and registers: the booking turns "arrived", the ticket is an A-ticket
+    p = people[0]
+    donor = dr.register_donor(demo.ctx, demo.actors["registrar"], dr.DonorInput(
+        id_number=p["id_number"], name=p["name"], sex=p["sex"], birth_date=p["birth_date"], phone=p["phone"]))
+    donation = dn.register_donation(demo.ctx, demo.actors["registrar"], donor["donor_id"])
+    ticket = issue_ticket(demo.ctx, demo.actors["registrar"], donor["donor_id"], donation_id=donation["donation_id"])
+    assert ticket["label"].startswith("A")
+    reg.bookings.refresh()
+    qtbot.waitUntil(lambda: sorted(r["status"] for r in reg.bookings.rows) == ["arrived", "booked"], timeout=10_000)
+    assert "1" in reg.bookings.summary.text()

@@ -1183,6 +1183,10 @@ Please wait for the staff.</source>
 <context>
     <name>Workspace</name>
     <message>
+        <source>Today's &amp;bookings</source>
+        <translation>今日预约(&amp;B)</translation>
+    </message>
+    <message>
         <source>Users and roles</source>
         <translation>用户与角色</translation>
     </message>
@@ -1411,6 +1415,77 @@ Please wait for the staff.</source>
     <message>
         <source>Called %1</source>
         <translation>已叫 %1</translation>
+    </message>
+</context>
+<context>
+    <name>BookingsPanel</name>
+    <message>
+        <source>Time slot</source>
+        <translation>时段</translation>
+    </message>
+    <message>
+        <source>Booking</source>
+        <translation>预约号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Import bookings…</source>
+        <translation>导入预约…</translation>
+    </message>
+    <message>
+        <source>Mark no-shows</source>
+        <translation>标记未到</translation>
+    </message>
+    <message>
+        <source>booked</source>
+        <translation>已预约</translation>
+    </message>
+    <message>
+        <source>arrived</source>
+        <translation>已到达</translation>
+    </message>
+    <message>
+        <source>no-show</source>
+        <translation>未到</translation>
+    </message>
+    <message>
+        <source>%1 booked, %2 arrived</source>
+        <translation>预约 %1 人，已到达 %2 人</translation>
+    </message>
+    <message>
+        <source>No bookings for today</source>
+        <translation>今日无预约</translation>
+    </message>
+    <message>
+        <source>Import bookings</source>
+        <translation>导入预约</translation>
+    </message>
+    <message>
+        <source>Booking files (*.json *.csv)</source>
+        <translation>预约文件 (*.json *.csv)</translation>
+    </message>
+    <message>
+        <source>Imported %1 bookings</source>
+        <translation>已导入 %1 条预约</translation>
+    </message>
+    <message>
+        <source>%1 rows refused:</source>
+        <translation>%1 行被拒绝：</translation>
     </message>
 </context>
 </TS>

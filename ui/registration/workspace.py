@@ -23,6 +23,12 @@ class Workspace(Panel):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.search, "")
         self.tabs.addTab(self.manual, "")
+        from ui.registration.bookings import BookingsPanel
+
+        self.bookings = BookingsPanel(session, self)
+        self.tabs.addTab(self.bookings, "")
+        self.tabs.currentChanged.connect(lambda i: self.bookings.refresh() if self.tabs.widget(i) is self.bookings
+                                         else None)
         self.register_button = QPushButton(self)
         self.register_button.setObjectName("register_donation")
         self.register_button.setEnabled(False)
@@ -59,6 +65,7 @@ class Workspace(Panel):
     def retranslate(self) -> None:
         self.tabs.setTabText(0, self.tr("&Search"))
         self.tabs.setTabText(1, self.tr("&Manual entry"))
+        self.tabs.setTabText(2, self.tr("Today's &bookings"))
         self.register_button.setText(self.tr("Register &donation and print queue ticket"))
         self.tablet_button.setText(self.tr("Show on donor &tablet again"))
 
