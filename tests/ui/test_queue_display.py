@@ -60,7 +60,7 @@ def test_quality_dashboard_shows_todays_figures(client: Any, demo: Any, qtbot: A
     from station.operations.daily import daily_report
     from station.services.users import user_actor
 
-    session, window = client
+    _session, window = client
     admin = user_actor(demo.ctx, "admin")
     window.on_signed_in(admin, False)
     quality = window.show_workspace("quality")
@@ -77,7 +77,7 @@ def test_todays_bookings_at_the_desk(client: Any, demo: Any, qtbot: Any, tmp_pat
 
     from station.services import donations as dn
 
-    session, window = client
+    _session, window = client
     window.on_signed_in(demo.actors["registrar"], False)
     reg = window.show_workspace("registration")
     today = demo.ctx.today().isoformat()
