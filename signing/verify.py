@@ -8,9 +8,13 @@ are listed too (meaning "archive-timestamp"): a record passes only if every entr
 from __future__ import annotations
 
 import asyncio
+import binascii
+import functools
+import hashlib
 import io
 import json
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -43,6 +47,132 @@ from signing.pades import REVOCATION_POLICY, meaning_from_reason
 from station.errors import SigningError
 
 log = logging.getLogger(__name__)
+
+# --- Speed-ups (profiled on the archive job: ~1/3 of the validation time) -----------------------
+# Both are exact: they return what the library code returns, or leave the work to it.
+
+_HEX_BODY = re.compile(rb"<[0-9A-Fa-f \n\r\t\f\x00]*")
+_PDF_WS = re.compile(rb"[ \n\r\t\f\x00]+")
+
+
+def read_hex_body(stream: Any) -> bytes | None:
+    """Decode the hex string `<...>` at the stream's position in one step, or None (position unchanged).
+
+    PDF parsers read hex strings a byte at a time, which makes the 30 KB `/Contents` of every
+    signature the costliest object of a signed record. Only the plain form (hex digits and PDF
+    white space) is handled here; anything else (a comment, a stray byte, a truncated string)
+    returns None so that the library's own reader handles it, errors included.
+    """
+    start = stream.tell()
+    parts: list[bytes] = []
+    size = 512  # most hex strings are short (/ID); signature contents are tens of KB
+    while True:
+        chunk = stream.read(size)
+        size = 65536
+        if not chunk:
+            stream.seek(start)
+            return None
+        end = chunk.find(b">")
+        if end >= 0:
+            parts.append(chunk[:end])
+            break
+        parts.append(chunk)
+    body = b"".join(parts)
+    if not _HEX_BODY.fullmatch(body):
+        stream.seek(start)
+        return None
+    stream.seek(start + len(body) + 1)
+    digits = _PDF_WS.sub(b"", body[1:])
+    if len(digits) % 2:
+        digits += b"0"  # PDF 32000-1 7.3.4.3: a missing final digit is 0
+    return binascii.unhexlify(digits)
+
+
+@functools.lru_cache(maxsize=8192)
+def _string_prep(value: str) -> str:
+    return _ORIGINAL["ldap_string_prep"](None, value)  # type: ignore[no-any-return]
+
+
+_ORIGINAL: dict[str, Any] = {}  # the library functions replaced below
+_NAME_EQ_CACHE: dict[tuple[bytes, bytes], bool] = {}
+
+
+def _name_eq(self: asn1_x509.Name, other: object) -> bool:
+    """RFC 5280 name comparison, memoised on the two DER encodings (the same few names recur)."""
+    if not isinstance(other, asn1_x509.Name):
+        return False
+    key = (self.dump(), other.dump())
+    result = _NAME_EQ_CACHE.get(key)
+    if result is None:
+        if len(_NAME_EQ_CACHE) >= 4096:
+            _NAME_EQ_CACHE.clear()
+        result = _NAME_EQ_CACHE[key] = bool(_ORIGINAL["name_eq"](self, other))
+    return result
+
+
+_VERIFIED: dict[bytes, bool] = {}
+
+
+def _verified_key(*parts: bytes) -> bytes:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(len(part).to_bytes(8, "big"))
+        h.update(part)
+    return h.digest()
+
+
+def _install_signature_memo() -> None:
+    """Remember successful signature checks: the CA's, TSA's and staff certificates and the CRLs
+    recur in every record, and each is checked several times per record. Only a check that
+    passed is remembered, keyed by everything it depends on (signature, signed data, public key,
+    algorithm, context); a failing one runs (and raises) every time."""
+    from pyhanko_certvalidator import sig_validate
+
+    original = sig_validate._validate_raw
+    if getattr(original, "_station_fast", False):
+        return
+
+    def _validate_raw(signature: bytes, signed_data: bytes, public_key_info: Any, signature_algorithm: Any,
+                      context: Any = sig_validate.DEFAULT_VALIDATION_CONTEXT) -> None:
+        key = _verified_key(bytes(signature), bytes(signed_data), public_key_info.dump(),
+                            signature_algorithm.dump(), repr(context).encode())
+        if key in _VERIFIED:
+            return
+        original(signature, signed_data, public_key_info, signature_algorithm, context)
+        if len(_VERIFIED) >= 4096:
+            _VERIFIED.clear()
+        _VERIFIED[key] = True
+
+    _validate_raw._station_fast = True  # type: ignore[attr-defined]
+    _validate_raw.__wrapped__ = original  # type: ignore[attr-defined]
+    sig_validate._validate_raw = _validate_raw
+
+
+def _install_speedups() -> None:
+    from pyhanko.pdf_utils import generic
+
+    _install_signature_memo()
+
+    if getattr(generic.read_hex_string_from_stream, "_station_fast", False):
+        return
+    original = generic.read_hex_string_from_stream
+
+    def read_hex_string_from_stream(stream: Any) -> Any:
+        raw = read_hex_body(stream)
+        return original(stream) if raw is None else generic.pdf_string(raw)
+
+    read_hex_string_from_stream._station_fast = True  # type: ignore[attr-defined]
+    read_hex_string_from_stream.__wrapped__ = original  # type: ignore[attr-defined]
+    generic.read_hex_string_from_stream = read_hex_string_from_stream
+    # asn1crypto prepares (RFC 4518) every name of every freshly parsed certificate for each
+    # comparison; the preparation depends on the string alone.
+    _ORIGINAL["ldap_string_prep"] = asn1_x509.NameTypeAndValue._ldap_string_prep
+    asn1_x509.NameTypeAndValue._ldap_string_prep = lambda self, value: _string_prep(value)  # type: ignore[method-assign]
+    _ORIGINAL["name_eq"] = asn1_x509.Name.__eq__
+    asn1_x509.Name.__eq__ = _name_eq  # type: ignore[method-assign,assignment]
+
+
+_install_speedups()
 
 TOTAL_PASSED = "TOTAL_PASSED"
 TOTAL_FAILED = "TOTAL_FAILED"
@@ -328,7 +458,7 @@ async def async_verify_pdf(data: bytes, trust_roots: Iterable[x509.Certificate],
         dss_crls = list(dss._crls_seen.keys())
         dss_certs = list(dss.load_certs())
     except Exception:  # noqa: BLE001 - no DSS: the time stamps then fail on revocation
-        pass
+        log.debug("no readable DSS", exc_info=True)
     vc = ValidationContext(trust_roots=roots, other_certs=dss_certs, crls=crl_ders + dss_crls,
                            allow_fetching=False, revinfo_policy=REVOCATION_POLICY, moment=at)
     reports += [await _verify_doc_timestamp(s, vc) for s in doc_ts]
