@@ -103,7 +103,7 @@ def run_archive(ctx: StationContext, actor: Actor, progress: Callable[[int, int]
 
         with ctx.sessions() as s:
             dins = dict(s.execute(select(ArchiveItem.archive_number, ArchiveItem.din).where(
-                ArchiveItem.archive_number.in_(result.archive_numbers))).tuples().all())
+                ArchiveItem.archive_number.in_(result.archive_numbers))).all())
     rows: list[dict[str, Any]] = [{"ok": True, "archive_number": n, "din": dins.get(n, ""), "reason": ""}
                                   for n in result.archive_numbers]
     rows += [{"ok": False, "din": f.din, "archive_number": "", "reason": f"{f.check}: {f.reason}"} for f in result.failed]
