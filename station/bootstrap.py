@@ -11,7 +11,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from station.config import Config, config_path, default_devices, load_config, write_config
+from station.config import (
+    Config,
+    config_from_dict,
+    config_path,
+    config_to_dict,
+    default_devices,
+    load_config,
+    write_config,
+)
 from station.context import StationContext, open_context
 from station.db import database_unavailable, make_engine
 from station.models import User
@@ -48,6 +56,9 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
                   with_ca: bool = True, config: Config | None = None) -> InitResult:
     """Idempotent: an existing installation keeps its configuration, keys, data and users.
 
+    The configuration file is written last, so a set-up that fails (database unreachable, CA not
+    writable) leaves no station.toml behind and can simply be run again.
+
     A new installation uses `database_url`, else the STATION_DATABASE_URL environment variable (for
     deployment scripts), else the embedded SQLite file."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -57,10 +68,14 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
         cfg = config or Config(data_dir=data_dir, devices=default_devices())
         if database_url:
             cfg = replace(cfg, database=replace(cfg.database, url=database_url))
-        write_config(cfg)
-    cfg = load_config(data_dir)
+        # the same checks a later load makes, before anything is written
+        cfg = config_from_dict(config_to_dict(cfg), data_dir)
+    else:
+        cfg = load_config(data_dir)
     if not cfg.pii_key_path.exists():
         PiiCipher.create_key_file(cfg.pii_key_path)
+    # the CA before the first administrator: a CA that cannot be made must not cost the one-time password
+    ca_dir = ensure_local_pki(cfg) if with_ca else None
     engine = make_engine(cfg.database_url)
     try:
         ensure_schema_current(engine, cfg)
@@ -81,7 +96,9 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
         ctx._ensure_site()
     finally:
         ctx.close()
-    ca_dir = ensure_local_pki(cfg) if with_ca else None
+    if created:
+        # written last: a data folder holds a configuration only once everything it names exists
+        write_config(cfg)
     return InitResult(data_dir=data_dir, config_file=config_path(data_dir), database_url=cfg.database_url,
                       pii_key=cfg.pii_key_path, admin_username="admin", admin_password=password, created=created,
                       ca_dir=ca_dir)
