@@ -59,10 +59,11 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
     The configuration file is written last, so a set-up that fails (database unreachable, CA not
     writable) leaves no station.toml behind and can simply be run again.
 
-    A new installation uses `database_url`, else the STATION_DATABASE_URL environment variable (for
-    deployment scripts), else the embedded SQLite file."""
+    A new installation uses `database_url`, else (without a `config`) the STATION_DATABASE_URL environment
+    variable (for deployment scripts), else the embedded SQLite file."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    database_url = database_url or os.environ.get("STATION_DATABASE_URL") or None
+    if config is None:  # a configuration handed in (the first-run wizard's) says where its database is
+        database_url = database_url or os.environ.get("STATION_DATABASE_URL") or None
     created = not config_path(data_dir).exists()
     if created:
         cfg = config or Config(data_dir=data_dir, devices=default_devices())
