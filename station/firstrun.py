@@ -381,6 +381,20 @@ def check_tsa(url: str, timeout: float = 10.0) -> TsaCheck:
     return TsaCheck(url, info["gen_time"].native, signer)
 
 
+def check_ca(answers: CAAnswers, tsa_timeout: float = 10.0) -> tuple[ChainCheck | None, TsaCheck | None]:
+    """The CA step: the centre's CA folder and its (required) time stamp service, or the local CA with an
+    optional time stamp service URL."""
+    chain = None
+    if answers.mode == "centre":
+        chain = check_centre_ca(answers.directory, answers.passphrase)
+        if not answers.tsa_url.strip():
+            raise ValidationError("使用血站 CA 时须填写血站的时间戳服务地址",
+                                  "With the centre's CA, enter the centre's time stamp service URL", code="SETUP_TSA_URL")
+    elif answers.mode != "local":
+        raise ValidationError("CA 方式应为本机新建或血站 CA", "The CA is the local one or the centre's", code="SETUP_CA_MODE")
+    return chain, (check_tsa(answers.tsa_url, tsa_timeout) if answers.tsa_url.strip() else None)
+
+
 # -- devices ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PortInfo:
@@ -470,8 +484,6 @@ def build_config(answers: SetupAnswers, data_dir: Path) -> Config:
     tsa = TSAConfig(url=answers.ca.tsa_url.strip())
     if answers.ca.mode == "centre":
         ca = replace(ca, directory=str(Path(answers.ca.directory.strip()).expanduser()))
-    elif answers.ca.mode != "local":
-        raise ValidationError("CA 方式应为本机新建或血站 CA", "The CA is the local one or the centre's", code="SETUP_CA_MODE")
     base = Config(data_dir=data_dir)
     return Config(data_dir=data_dir,
                   site=replace(base.site, name=site.name, name_en=site.name_en or base.site.name_en,
@@ -508,13 +520,7 @@ def apply_setup(answers: SetupAnswers, data_dir: Path, *, tsa_timeout: float = 1
                                              s3_access_key=s3.access_key, s3_secret_key=s3.secret_key))
     check_database(config.database.url, data_dir)
     check_records_store(config.archive.store_url, data_dir, s3)
-    if answers.ca.mode == "centre":
-        check_centre_ca(answers.ca.directory, answers.ca.passphrase)
-        if not config.tsa.url:
-            raise ValidationError("使用血站 CA 时须填写血站的时间戳服务地址",
-                                  "With the centre's CA, enter the centre's time stamp service URL", code="SETUP_TSA_URL")
-    if config.tsa.url:
-        check_tsa(config.tsa.url, tsa_timeout)
+    check_ca(answers.ca, tsa_timeout)
     with _undo_on_failure(data_dir, config):
         if answers.ca.mode == "centre":
             from station.fileio import atomic_write

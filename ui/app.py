@@ -79,6 +79,14 @@ def run_app(args: argparse.Namespace) -> int:
     from ui.i18n import set_language
 
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    from station.firstrun import needs_setup
+
+    if needs_setup(data_dir):  # a station PC straight from the installer: the IT person sets it up here
+        from ui.firstrun.wizard import run_setup_wizard
+
+        set_language(os.environ.get("STATION_LANG", "zh_CN"))
+        if run_setup_wizard(Path(data_dir)) is None:
+            return 1  # cancelled: nothing was written
     try:
         ctx = open_context(Path(data_dir))
     except StationError as exc:

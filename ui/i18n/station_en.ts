@@ -1283,4 +1283,325 @@ Please wait for the staff.</translation>
         <translation>SEALING MISMATCH: scanned =W0000269999900 does not belong to this donation; stop and investigate</translation>
     </message>
 </context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <source>ID card reader</source>
+        <translation>ID card reader</translation>
+    </message>
+    <message>
+        <source>Hematology analyzer</source>
+        <translation>Hematology analyzer</translation>
+    </message>
+    <message>
+        <source>Cell separator</source>
+        <translation>Cell separator</translation>
+    </message>
+    <message>
+        <source>Signature pad</source>
+        <translation>Signature pad</translation>
+    </message>
+    <message>
+        <source>Fingerprint scanner</source>
+        <translation>Fingerprint scanner</translation>
+    </message>
+    <message>
+        <source>Label printer</source>
+        <translation>Label printer</translation>
+    </message>
+    <message>
+        <source>Barcode scanner</source>
+        <translation>Barcode scanner</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>Test</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>Testing…</translation>
+    </message>
+    <message>
+        <source>Site and station</source>
+        <translation>Site and station</translation>
+    </message>
+    <message>
+        <source>Which blood centre this station belongs to, and which station it is.</source>
+        <translation>Which blood centre this station belongs to, and which station it is.</translation>
+    </message>
+    <message>
+        <source>5 characters, e.g. W1234</source>
+        <translation>5 characters, e.g. W1234</translation>
+    </message>
+    <message>
+        <source>e.g. Chair 1</source>
+        <translation>e.g. Chair 1</translation>
+    </message>
+    <message>
+        <source>Test the connection</source>
+        <translation>Test the connection</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>Database</translation>
+    </message>
+    <message>
+        <source>One station on its own keeps its data in a file; the stations of a centre share its PostgreSQL database.</source>
+        <translation>One station on its own keeps its data in a file; the stations of a centre share its PostgreSQL database.</translation>
+    </message>
+    <message>
+        <source>This station only (embedded SQLite file in the data folder)</source>
+        <translation>This station only (embedded SQLite file in the data folder)</translation>
+    </message>
+    <message>
+        <source>The centre's PostgreSQL database</source>
+        <translation>The centre's PostgreSQL database</translation>
+    </message>
+    <message>
+        <source>Ask the centre's IT for the address. The first station creates the tables; the others join them.</source>
+        <translation>Ask the centre's IT for the address. The first station creates the tables; the others join them.</translation>
+    </message>
+    <message>
+        <source>Records store folder</source>
+        <translation>Records store folder</translation>
+    </message>
+    <message>
+        <source>Test the records store</source>
+        <translation>Test the records store</translation>
+    </message>
+    <message>
+        <source>Records store</source>
+        <translation>Records store</translation>
+    </message>
+    <message>
+        <source>Where archived records are kept: a folder (local or a mounted network share) or an S3-compatible object store with object lock.</source>
+        <translation>Where archived records are kept: a folder (local or a mounted network share) or an S3-compatible object store with object lock.</translation>
+    </message>
+    <message>
+        <source>Choose folder…</source>
+        <translation>Choose folder…</translation>
+    </message>
+    <message>
+        <source>empty: the archive-store folder in the data folder</source>
+        <translation>empty: the archive-store folder in the data folder</translation>
+    </message>
+    <message>
+        <source>Examples: file:///srv/records, s3://records/station-3</source>
+        <translation>Examples: file:///srv/records, s3://records/station-3</translation>
+    </message>
+    <message>
+        <source>The centre's CA folder</source>
+        <translation>The centre's CA folder</translation>
+    </message>
+    <message>
+        <source>Test the CA and time stamps</source>
+        <translation>Test the CA and time stamps</translation>
+    </message>
+    <message>
+        <source>Certificates and time stamps</source>
+        <translation>Certificates and time stamps</translation>
+    </message>
+    <message>
+        <source>The signed records need a certification authority (CA) and an RFC 3161 time stamp service.</source>
+        <translation>The signed records need a certification authority (CA) and an RFC 3161 time stamp service.</translation>
+    </message>
+    <message>
+        <source>Create this station's own CA and time stamp service</source>
+        <translation>Create this station's own CA and time stamp service</translation>
+    </message>
+    <message>
+        <source>Use the centre's CA (root and issuing CA with their keys)</source>
+        <translation>Use the centre's CA (root and issuing CA with their keys)</translation>
+    </message>
+    <message>
+        <source>http://tsa.centre.local/tsa (empty: this station's own)</source>
+        <translation>http://tsa.centre.local/tsa (empty: this station's own)</translation>
+    </message>
+    <message>
+        <source>simulator</source>
+        <translation>simulator</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>Devices</translation>
+    </message>
+    <message>
+        <source>Choose each device's driver and port, then test it. A device left on the simulator can be set up later.</source>
+        <translation>Choose each device's driver and port, then test it. A device left on the simulator can be set up later.</translation>
+    </message>
+    <message>
+        <source>Find ports again</source>
+        <translation>Find ports again</translation>
+    </message>
+    <message>
+        <source>A port may also be typed: COM3, /dev/ttyUSB0, a pty, socket://host:port, mllp://0.0.0.0:5100 (HL7 analyzer). Scan a barcode or send a result from the analyzer while it is tested.</source>
+        <translation>A port may also be typed: COM3, /dev/ttyUSB0, a pty, socket://host:port, mllp://0.0.0.0:5100 (HL7 analyzer). Scan a barcode or send a result from the analyzer while it is tested.</translation>
+    </message>
+    <message>
+        <source>Set up this station</source>
+        <translation>Set up this station</translation>
+    </message>
+    <message>
+        <source>Everything is checked once more, then the configuration is written.</source>
+        <translation>Everything is checked once more, then the configuration is written.</translation>
+    </message>
+    <message>
+        <source>embedded SQLite file</source>
+        <translation>embedded SQLite file</translation>
+    </message>
+    <message>
+        <source>the archive-store folder in the data folder</source>
+        <translation>the archive-store folder in the data folder</translation>
+    </message>
+    <message>
+        <source>this station's own CA</source>
+        <translation>this station's own CA</translation>
+    </message>
+    <message>
+        <source>this station's own time stamp service</source>
+        <translation>this station's own time stamp service</translation>
+    </message>
+    <message>
+        <source>Set up the apheresis station</source>
+        <translation>Set up the apheresis station</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>Blood centre</source>
+        <translation>Blood centre</translation>
+    </message>
+    <message>
+        <source>Name in English (optional)</source>
+        <translation>Name in English (optional)</translation>
+    </message>
+    <message>
+        <source>Facility code (ISBT 128)</source>
+        <translation>Facility code (ISBT 128)</translation>
+    </message>
+    <message>
+        <source>Station name</source>
+        <translation>Station name</translation>
+    </message>
+    <message>
+        <source>Station kind</source>
+        <translation>Station kind</translation>
+    </message>
+    <message>
+        <source>Registration desk</source>
+        <translation>Registration desk</translation>
+    </message>
+    <message>
+        <source>Collection chair</source>
+        <translation>Collection chair</translation>
+    </message>
+    <message>
+        <source>Office (physician, archivist, administrator)</source>
+        <translation>Office (physician, archivist, administrator)</translation>
+    </message>
+    <message>
+        <source>Other stations already use this database: this station joins them.</source>
+        <translation>Other stations already use this database: this station joins them.</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>S3 endpoint</source>
+        <translation>S3 endpoint</translation>
+    </message>
+    <message>
+        <source>Access key</source>
+        <translation>Access key</translation>
+    </message>
+    <message>
+        <source>Secret key</source>
+        <translation>Secret key</translation>
+    </message>
+    <message>
+        <source>The records store answers: %1</source>
+        <translation>The records store answers: %1</translation>
+    </message>
+    <message>
+        <source>CA folder</source>
+        <translation>CA folder</translation>
+    </message>
+    <message>
+        <source>Key passphrase</source>
+        <translation>Key passphrase</translation>
+    </message>
+    <message>
+        <source>Time stamp service</source>
+        <translation>Time stamp service</translation>
+    </message>
+    <message>
+        <source>donor tablet window</source>
+        <translation>donor tablet window</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>Device</translation>
+    </message>
+    <message>
+        <source>Driver</source>
+        <translation>Driver</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>The station is set up. Configuration: %1</source>
+        <translation>The station is set up. Configuration: %1</translation>
+    </message>
+    <message>
+        <source>The database already has an administrator: sign in with that account.</source>
+        <translation>The database already has an administrator: sign in with that account.</translation>
+    </message>
+    <message>
+        <source>the centre's CA in %1</source>
+        <translation>the centre's CA in %1</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Data folder</translation>
+    </message>
+    <message>
+        <source>CA</source>
+        <translation>CA</translation>
+    </message>
+    <message>
+        <source>On the simulator</source>
+        <translation>On the simulator</translation>
+    </message>
+    <message>
+        <source>Connected: PostgreSQL %1 at %2</source>
+        <translation>Connected: PostgreSQL %1 at %2</translation>
+    </message>
+    <message>
+        <source>Serial ports found: %1</source>
+        <translation>Serial ports found: %1</translation>
+    </message>
+    <message>
+        <source>Answered on %1</source>
+        <translation>Answered on %1</translation>
+    </message>
+    <message>
+        <source>The time stamp service answers: %1, time %2</source>
+        <translation>The time stamp service answers: %1, time %2</translation>
+    </message>
+    <message>
+        <source>Administrator: %1, password: %2
+Write it down now: it is shown only once and must be changed at the first sign-in.</source>
+        <translation>Administrator: %1, password: %2
+Write it down now: it is shown only once and must be changed at the first sign-in.</translation>
+    </message>
+    <message>
+        <source>The chain verifies: %1 under %2 (SHA-256 %3), valid until %4</source>
+        <translation>The chain verifies: %1 under %2 (SHA-256 %3), valid until %4</translation>
+    </message>
+</context>
 </TS>

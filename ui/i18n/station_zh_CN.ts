@@ -1488,4 +1488,325 @@ Please wait for the staff.</source>
         <translation>%1 行被拒绝：</translation>
     </message>
 </context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <source>ID card reader</source>
+        <translation>身份证阅读器</translation>
+    </message>
+    <message>
+        <source>Hematology analyzer</source>
+        <translation>血细胞分析仪</translation>
+    </message>
+    <message>
+        <source>Cell separator</source>
+        <translation>血细胞分离机</translation>
+    </message>
+    <message>
+        <source>Signature pad</source>
+        <translation>签名板</translation>
+    </message>
+    <message>
+        <source>Fingerprint scanner</source>
+        <translation>指纹仪</translation>
+    </message>
+    <message>
+        <source>Label printer</source>
+        <translation>标签打印机</translation>
+    </message>
+    <message>
+        <source>Barcode scanner</source>
+        <translation>条码扫描枪</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>正在测试…</translation>
+    </message>
+    <message>
+        <source>Site and station</source>
+        <translation>血站与工作站</translation>
+    </message>
+    <message>
+        <source>Which blood centre this station belongs to, and which station it is.</source>
+        <translation>本工作站所属的血站，以及它是哪一个工作站。</translation>
+    </message>
+    <message>
+        <source>5 characters, e.g. W1234</source>
+        <translation>5 位，例如 W1234</translation>
+    </message>
+    <message>
+        <source>e.g. Chair 1</source>
+        <translation>例如 机采1号位</translation>
+    </message>
+    <message>
+        <source>Test the connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
+        <source>One station on its own keeps its data in a file; the stations of a centre share its PostgreSQL database.</source>
+        <translation>单台工作站把数据保存在本机文件中；一个血站的多台工作站共用血站的 PostgreSQL 数据库。</translation>
+    </message>
+    <message>
+        <source>This station only (embedded SQLite file in the data folder)</source>
+        <translation>仅本工作站（数据目录中的内置 SQLite 文件）</translation>
+    </message>
+    <message>
+        <source>The centre's PostgreSQL database</source>
+        <translation>血站的 PostgreSQL 数据库</translation>
+    </message>
+    <message>
+        <source>Ask the centre's IT for the address. The first station creates the tables; the others join them.</source>
+        <translation>地址请向血站信息科索取。第一台工作站建立数据表，其余工作站直接加入。</translation>
+    </message>
+    <message>
+        <source>Records store folder</source>
+        <translation>档案存储文件夹</translation>
+    </message>
+    <message>
+        <source>Test the records store</source>
+        <translation>测试档案存储</translation>
+    </message>
+    <message>
+        <source>Records store</source>
+        <translation>档案存储</translation>
+    </message>
+    <message>
+        <source>Where archived records are kept: a folder (local or a mounted network share) or an S3-compatible object store with object lock.</source>
+        <translation>归档记录的存放位置：一个文件夹（本机或已挂载的网络共享），或支持对象锁定的 S3 兼容对象存储。</translation>
+    </message>
+    <message>
+        <source>Choose folder…</source>
+        <translation>选择文件夹…</translation>
+    </message>
+    <message>
+        <source>empty: the archive-store folder in the data folder</source>
+        <translation>留空：数据目录中的 archive-store 文件夹</translation>
+    </message>
+    <message>
+        <source>Examples: file:///srv/records, s3://records/station-3</source>
+        <translation>示例：file:///srv/records、s3://records/station-3</translation>
+    </message>
+    <message>
+        <source>The centre's CA folder</source>
+        <translation>血站 CA 文件夹</translation>
+    </message>
+    <message>
+        <source>Test the CA and time stamps</source>
+        <translation>测试 CA 和时间戳</translation>
+    </message>
+    <message>
+        <source>Certificates and time stamps</source>
+        <translation>证书与时间戳</translation>
+    </message>
+    <message>
+        <source>The signed records need a certification authority (CA) and an RFC 3161 time stamp service.</source>
+        <translation>电子签名记录需要一个证书认证机构（CA）和一个 RFC 3161 时间戳服务。</translation>
+    </message>
+    <message>
+        <source>Create this station's own CA and time stamp service</source>
+        <translation>为本工作站新建 CA 和时间戳服务</translation>
+    </message>
+    <message>
+        <source>Use the centre's CA (root and issuing CA with their keys)</source>
+        <translation>使用血站的 CA（根 CA 和签发 CA 及其密钥）</translation>
+    </message>
+    <message>
+        <source>http://tsa.centre.local/tsa (empty: this station's own)</source>
+        <translation>http://tsa.centre.local/tsa（留空：使用本工作站自己的）</translation>
+    </message>
+    <message>
+        <source>simulator</source>
+        <translation>模拟器</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Choose each device's driver and port, then test it. A device left on the simulator can be set up later.</source>
+        <translation>为每台设备选择驱动和端口，然后测试。暂用模拟器的设备可以以后再设置。</translation>
+    </message>
+    <message>
+        <source>Find ports again</source>
+        <translation>重新查找端口</translation>
+    </message>
+    <message>
+        <source>A port may also be typed: COM3, /dev/ttyUSB0, a pty, socket://host:port, mllp://0.0.0.0:5100 (HL7 analyzer). Scan a barcode or send a result from the analyzer while it is tested.</source>
+        <translation>端口也可手动输入：COM3、/dev/ttyUSB0、伪终端、socket://主机:端口、mllp://0.0.0.0:5100（HL7 分析仪）。测试扫描枪时请扫一个条码，测试分析仪时请从分析仪发送一个结果。</translation>
+    </message>
+    <message>
+        <source>Set up this station</source>
+        <translation>配置本工作站</translation>
+    </message>
+    <message>
+        <source>Everything is checked once more, then the configuration is written.</source>
+        <translation>所有设置将再检查一遍，然后写入配置。</translation>
+    </message>
+    <message>
+        <source>embedded SQLite file</source>
+        <translation>内置 SQLite 文件</translation>
+    </message>
+    <message>
+        <source>the archive-store folder in the data folder</source>
+        <translation>数据目录中的 archive-store 文件夹</translation>
+    </message>
+    <message>
+        <source>this station's own CA</source>
+        <translation>本工作站自己的 CA</translation>
+    </message>
+    <message>
+        <source>this station's own time stamp service</source>
+        <translation>本工作站自己的时间戳服务</translation>
+    </message>
+    <message>
+        <source>Set up the apheresis station</source>
+        <translation>配置单采工作站</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Blood centre</source>
+        <translation>血站</translation>
+    </message>
+    <message>
+        <source>Name in English (optional)</source>
+        <translation>英文名称（可选）</translation>
+    </message>
+    <message>
+        <source>Facility code (ISBT 128)</source>
+        <translation>机构代码（ISBT 128）</translation>
+    </message>
+    <message>
+        <source>Station name</source>
+        <translation>工作站名称</translation>
+    </message>
+    <message>
+        <source>Station kind</source>
+        <translation>工作站类型</translation>
+    </message>
+    <message>
+        <source>Registration desk</source>
+        <translation>登记台</translation>
+    </message>
+    <message>
+        <source>Collection chair</source>
+        <translation>采集位</translation>
+    </message>
+    <message>
+        <source>Office (physician, archivist, administrator)</source>
+        <translation>办公室（医生、档案员、管理员）</translation>
+    </message>
+    <message>
+        <source>Other stations already use this database: this station joins them.</source>
+        <translation>已有其他工作站在使用此数据库：本工作站将加入。</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>S3 endpoint</source>
+        <translation>S3 服务地址</translation>
+    </message>
+    <message>
+        <source>Access key</source>
+        <translation>访问密钥 ID</translation>
+    </message>
+    <message>
+        <source>Secret key</source>
+        <translation>访问密钥</translation>
+    </message>
+    <message>
+        <source>The records store answers: %1</source>
+        <translation>档案存储可用：%1</translation>
+    </message>
+    <message>
+        <source>CA folder</source>
+        <translation>CA 文件夹</translation>
+    </message>
+    <message>
+        <source>Key passphrase</source>
+        <translation>密钥口令</translation>
+    </message>
+    <message>
+        <source>Time stamp service</source>
+        <translation>时间戳服务</translation>
+    </message>
+    <message>
+        <source>donor tablet window</source>
+        <translation>献血者平板窗口</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Driver</source>
+        <translation>驱动</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>The station is set up. Configuration: %1</source>
+        <translation>工作站已配置完成。配置文件：%1</translation>
+    </message>
+    <message>
+        <source>The database already has an administrator: sign in with that account.</source>
+        <translation>数据库中已有管理员：请用该账号登录。</translation>
+    </message>
+    <message>
+        <source>the centre's CA in %1</source>
+        <translation>血站 CA（%1）</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>数据目录</translation>
+    </message>
+    <message>
+        <source>CA</source>
+        <translation>CA</translation>
+    </message>
+    <message>
+        <source>On the simulator</source>
+        <translation>使用模拟器</translation>
+    </message>
+    <message>
+        <source>Connected: PostgreSQL %1 at %2</source>
+        <translation>已连接：PostgreSQL %1，%2</translation>
+    </message>
+    <message>
+        <source>Serial ports found: %1</source>
+        <translation>找到的串口：%1</translation>
+    </message>
+    <message>
+        <source>Answered on %1</source>
+        <translation>%1 上的设备已应答</translation>
+    </message>
+    <message>
+        <source>The time stamp service answers: %1, time %2</source>
+        <translation>时间戳服务已应答：%1，时间 %2</translation>
+    </message>
+    <message>
+        <source>Administrator: %1, password: %2
+Write it down now: it is shown only once and must be changed at the first sign-in.</source>
+        <translation>管理员：%1，密码：%2
+请立即记下：密码只显示这一次，首次登录时须修改。</translation>
+    </message>
+    <message>
+        <source>The chain verifies: %1 under %2 (SHA-256 %3), valid until %4</source>
+        <translation>证书链验证通过：%1，根证书 %2（SHA-256 %3），有效期至 %4</translation>
+    </message>
+</context>
 </TS>
