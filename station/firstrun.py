@@ -444,7 +444,6 @@ def check_device(name: str, device: DeviceConfig, timeout: float = 5.0) -> Devic
     except (UnknownDevice, TypeError) as exc:
         raise ValidationError(f"{name}：设备配置错误（{exc}）", f"{name}: bad device configuration ({exc})",
                               code="SETUP_DEVICE") from exc
-    last = None
     deadline = time.monotonic() + timeout
     worker.start()
     try:
@@ -460,14 +459,12 @@ def check_device(name: str, device: DeviceConfig, timeout: float = 5.0) -> Devic
                 return DeviceCheck(name, device.port, True, "设备已应答", "the device answered")
             if item.state == ConnectionState.CONNECTED:
                 return DeviceCheck(name, device.port, True, "设备已应答", "the device answered")
-            if item.reason_en not in ("not connected", "stopped"):
-                last = item
+            if item.state == ConnectionState.ERROR:
+                # the driver's own reason (port cannot be opened, reader does not answer, printer out of paper)
+                raise SetupCheckFailed(f"设备测试未通过：{item.reason_zh}", f"The device test failed: {item.reason_en}",
+                                       code="SETUP_DEVICE", details={"port": device.port})
     finally:
         worker.stop(timeout=2.0)
-    if last is not None:
-        raise SetupCheckFailed(f"{timeout:g} 秒内设备无应答：{last.reason_zh}",
-                               f"The device did not answer within {timeout:g} s: {last.reason_en}",
-                               code="SETUP_DEVICE", details={"port": device.port})
     raise SetupCheckFailed(f"{name}：{timeout:g} 秒内端口 {device.port} 上的设备无应答（请检查连接、电源，"
                            "扫描枪请扫一个条码、分析仪请发送一个结果）",
                            f"{name}: no answer on {device.port} within {timeout:g} s (check cable and power; "

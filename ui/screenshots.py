@@ -52,6 +52,7 @@ def render_all(out_dir: Path, languages: tuple[str, ...] = ("zh_CN", "en")) -> l
         try:
             for lang in languages:
                 set_language(lang)
+                written += render_setup_wizard(out_dir, lang, Path(tmp) / f"setup-{lang}")
                 written += _render_language(app, demo, out_dir, lang, build_client)
         finally:
             demo.close()
@@ -256,5 +257,61 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
     session.devices.stop_all()
     window.deleteLater()
     tablet.deleteLater()
+    wait_idle()
+    return written
+
+
+def render_setup_wizard(out_dir: Path, lang: str, data_dir: Path) -> list[Path]:
+    """The first-run wizard's pages with example answers, its checks really run (a device on a port that is
+    not there, to show a refusal), and the set-up really done in `data_dir`."""
+    from PySide6.QtWidgets import QWizard
+
+    from ui.firstrun.wizard import SetupWizard
+
+    wizard = SetupWizard(data_dir)
+    wizard.show()
+    written: list[Path] = []
+
+    def shot(name: str, page: Any = None) -> None:
+        wait_idle(60, lambda: page is None or not page.running)
+        path = out_dir / f"{lang}-00-setup-{name}.png"
+        wizard.grab().save(str(path))
+        written.append(path)
+
+    site = wizard.site_page
+    site.site_name.setText("杭州市血液中心")
+    site.site_name_en.setText("Hangzhou Blood Centre")
+    site.facility_code.setText("W1234")
+    site.station_name.setText("机采3号位" if lang == "zh_CN" else "Chair 3")
+    shot("1-site")
+    wizard.next()
+    db = wizard.database_page
+    db.server.setChecked(True)
+    db.url.setText("postgresql+psycopg://station@127.0.0.1:1/station")
+    db.run_test()
+    shot("2-database", db)
+    db.embedded.setChecked(True)
+    wizard.next()
+    store = wizard.store_page
+    store.url.setText((data_dir.parent / f"records-store-{lang}").as_uri())
+    store.run_test()
+    shot("3-records-store", store)
+    wizard.next()
+    shot("4-ca")
+    wizard.next()
+    wait_idle()
+    row = wizard.devices_page.rows["idcard"]
+    row.driver.setCurrentIndex(row.driver.findData("sam"))
+    row.port.setEditText("/dev/ttyUSB7")
+    row.run_test()
+    wait_idle(30, lambda: not row.running)
+    shot("5-devices")
+    row.driver.setCurrentIndex(row.driver.findData("simulator"))
+    wizard.next()
+    finish = wizard.finish_page
+    finish.run_test()
+    shot("6-finish", finish)
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    wizard.deleteLater()
     wait_idle()
     return written

@@ -110,13 +110,13 @@ def test_wizard_page_by_page_then_the_client_starts(qapp: Any, qtbot: Any, tmp_p
     qtbot.waitUntil(next_button.isEnabled, timeout=2_000)
     qtbot.mouseClick(row.test, Qt.MouseButton.LeftButton)
     idle(qtbot, 20_000)
-    assert row.result.level == "ok" and idcard_sim in row.result.text(), row.result.text()
+    assert row.result.level == "ok" and idcard_sim in devices.detail.text(), devices.detail.text()
     wizard.grab().save(str(shots / "5-devices.png"))
     _next(qtbot, wizard)
 
     # 6. set up: the configuration is written, the one-time password shown, Finish enabled
     finish = wizard.finish_page
-    assert "杭州市血液中心" in finish.summary.text() and "idcard: sam" in finish.summary.text()
+    assert "杭州市血液中心" in finish.summary.text() and f"身份证阅读器 (sam, {idcard_sim})" in finish.summary.text()
     assert not config_path(data).exists()
     assert not wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
     text = _test(qtbot, finish, timeout=60_000)

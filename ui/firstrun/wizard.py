@@ -533,9 +533,17 @@ class DeviceRow:
             self._driver_changed()
 
         name, timeout = self.name, self.page.timeout
-        run_op(self.page, lambda: check_device(name, config, timeout),
-               lambda check: finish("ok", _tr("Answered on %1").replace("%1", check.port)),
-               lambda exc: finish("fail", error_text(exc)), slow=True)
+        label = self.label.text()
+
+        def failed(exc: BaseException) -> None:
+            finish("fail", _tr("Failed"))
+            self.page.detail.show_result("fail", _tr("%1: %2").replace("%1", label).replace("%2", error_text(exc)))
+
+        def answered(check: Any) -> None:
+            finish("ok", _tr("Answered"))
+            self.page.detail.show_result("ok", _tr("%1: answered on %2").replace("%1", label).replace("%2", check.port))
+
+        run_op(self.page, lambda: check_device(name, config, timeout), answered, failed, slow=True)
 
 
 class DevicesPage(SetupPage):
@@ -551,6 +559,7 @@ class DevicesPage(SetupPage):
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet(f"color:{COLOURS['none']};")
+        self.detail = ResultLabel(self)
         grid = QGridLayout()
         self.headers = [QLabel(self) for _ in range(3)]
         for col, header in enumerate(self.headers):
@@ -569,6 +578,7 @@ class DevicesPage(SetupPage):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(grid)
+        lay.addWidget(self.detail)
         lay.addWidget(self.hint)
         lay.addStretch(1)
         self.test_button.hide()
@@ -650,21 +660,24 @@ class FinishPage(SetupPage):
         else:
             ca = _tr("this station's own CA")
         tsa = answers.ca.tsa_url or _tr("this station's own time stamp service")
-        simulated = [n for n, d in answers.devices.items() if d.driver == DeviceRow.SIMULATOR]
-        real = [f"{n}: {d.driver} {d.port}" for n, d in answers.devices.items()
+        def kind(d: DeviceConfig) -> str:
+            return _tr(DEVICE_LABELS.get(d.kind, d.kind))
+
+        simulated = [kind(d) for d in answers.devices.values() if d.driver == DeviceRow.SIMULATOR]
+        real = [f"{kind(d)} ({d.driver}, {d.port})" for d in answers.devices.values()
                 if d.driver not in (DeviceRow.SIMULATOR, DeviceRow.TABLET)]
-        lines = [
-            f"{_tr('Data folder')}: {self.setup_answers().data_dir}",
-            f"{_tr('Blood centre')}: {answers.site.name} ({answers.site.facility_code.upper()})",
-            f"{_tr('Station name')}: {answers.site.station_name}",
-            f"{_tr('Database')}: {db}",
-            f"{_tr('Records store')}: {store}",
-            f"{_tr('CA')}: {ca}",
-            f"{_tr('Time stamp service')}: {tsa}",
-            f"{_tr('Devices')}: {'; '.join(real) or '—'}",
-            f"{_tr('On the simulator')}: {', '.join(simulated) or '—'}",
+        rows = [
+            (_tr("Data folder"), str(self.setup_answers().data_dir)),
+            (_tr("Blood centre"), f"{answers.site.name} ({answers.site.facility_code.strip().upper()})"),
+            (_tr("Station name"), answers.site.station_name),
+            (_tr("Database"), db),
+            (_tr("Records store"), store),
+            (_tr("CA"), ca),
+            (_tr("Time stamp service"), tsa),
+            (_tr("Devices"), _tr(", ").join(real) or "—"),
+            (_tr("On the simulator"), _tr(", ").join(simulated) or "—"),
         ]
-        self.summary.setText("\n".join(lines))
+        self.summary.setText("\n".join(_tr("%1: %2").replace("%1", k).replace("%2", v) for k, v in rows))
 
     def answer(self) -> tuple[SetupAnswers, Path, S3Settings]:
         wizard = self.setup_answers()

@@ -1542,6 +1542,14 @@ Please wait for the staff.</translation>
         <translation>donor tablet window</translation>
     </message>
     <message>
+        <source>Failed</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>Answered</translation>
+    </message>
+    <message>
         <source>Device</source>
         <translation>Device</translation>
     </message>
@@ -1552,18 +1560,6 @@ Please wait for the staff.</translation>
     <message>
         <source>Port</source>
         <translation>Port</translation>
-    </message>
-    <message>
-        <source>The station is set up. Configuration: %1</source>
-        <translation>The station is set up. Configuration: %1</translation>
-    </message>
-    <message>
-        <source>The database already has an administrator: sign in with that account.</source>
-        <translation>The database already has an administrator: sign in with that account.</translation>
-    </message>
-    <message>
-        <source>the centre's CA in %1</source>
-        <translation>the centre's CA in %1</translation>
     </message>
     <message>
         <source>Data folder</source>
@@ -1578,6 +1574,18 @@ Please wait for the staff.</translation>
         <translation>On the simulator</translation>
     </message>
     <message>
+        <source>The station is set up. Configuration: %1</source>
+        <translation>The station is set up. Configuration: %1</translation>
+    </message>
+    <message>
+        <source>The database already has an administrator: sign in with that account.</source>
+        <translation>The database already has an administrator: sign in with that account.</translation>
+    </message>
+    <message>
+        <source>the centre's CA in %1</source>
+        <translation>the centre's CA in %1</translation>
+    </message>
+    <message>
         <source>Connected: PostgreSQL %1 at %2</source>
         <translation>Connected: PostgreSQL %1 at %2</translation>
     </message>
@@ -1586,12 +1594,20 @@ Please wait for the staff.</translation>
         <translation>Serial ports found: %1</translation>
     </message>
     <message>
-        <source>Answered on %1</source>
-        <translation>Answered on %1</translation>
+        <source>, </source>
+        <translation>, </translation>
     </message>
     <message>
         <source>The time stamp service answers: %1, time %2</source>
         <translation>The time stamp service answers: %1, time %2</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1: answered on %2</source>
+        <translation>%1: answered on %2</translation>
     </message>
     <message>
         <source>Administrator: %1, password: %2

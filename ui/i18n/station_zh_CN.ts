@@ -1747,6 +1747,14 @@ Please wait for the staff.</source>
         <translation>献血者平板窗口</translation>
     </message>
     <message>
+        <source>Failed</source>
+        <translation>未通过</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>已应答</translation>
+    </message>
+    <message>
         <source>Device</source>
         <translation>设备</translation>
     </message>
@@ -1757,18 +1765,6 @@ Please wait for the staff.</source>
     <message>
         <source>Port</source>
         <translation>端口</translation>
-    </message>
-    <message>
-        <source>The station is set up. Configuration: %1</source>
-        <translation>工作站已配置完成。配置文件：%1</translation>
-    </message>
-    <message>
-        <source>The database already has an administrator: sign in with that account.</source>
-        <translation>数据库中已有管理员：请用该账号登录。</translation>
-    </message>
-    <message>
-        <source>the centre's CA in %1</source>
-        <translation>血站 CA（%1）</translation>
     </message>
     <message>
         <source>Data folder</source>
@@ -1783,6 +1779,18 @@ Please wait for the staff.</source>
         <translation>使用模拟器</translation>
     </message>
     <message>
+        <source>The station is set up. Configuration: %1</source>
+        <translation>工作站已配置完成。配置文件：%1</translation>
+    </message>
+    <message>
+        <source>The database already has an administrator: sign in with that account.</source>
+        <translation>数据库中已有管理员：请用该账号登录。</translation>
+    </message>
+    <message>
+        <source>the centre's CA in %1</source>
+        <translation>血站 CA（%1）</translation>
+    </message>
+    <message>
         <source>Connected: PostgreSQL %1 at %2</source>
         <translation>已连接：PostgreSQL %1，%2</translation>
     </message>
@@ -1791,12 +1799,20 @@ Please wait for the staff.</source>
         <translation>找到的串口：%1</translation>
     </message>
     <message>
-        <source>Answered on %1</source>
-        <translation>%1 上的设备已应答</translation>
+        <source>, </source>
+        <translation>、</translation>
     </message>
     <message>
         <source>The time stamp service answers: %1, time %2</source>
         <translation>时间戳服务已应答：%1，时间 %2</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1: answered on %2</source>
+        <translation>%1：%2 上的设备已应答</translation>
     </message>
     <message>
         <source>Administrator: %1, password: %2
