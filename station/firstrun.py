@@ -241,6 +241,7 @@ def check_records_store(url: str, data_dir: Path, s3: S3Settings = S3Settings())
             raise SetupCheckFailed(f"档案存储 {url} 无法访问：{exc.details.get('error') or exc.message_zh}",
                                    f"The records store {url} cannot be reached: "
                                    f"{exc.details.get('error') or exc.message_en}", code="SETUP_STORE") from exc
+        _require_object_lock(store, url)
         return StoreCheck(url, f"{s3.endpoint or 'AWS'} {parsed.netloc}{parsed.path}", "s3")
     else:
         raise SetupCheckFailed(f"不支持的档案存储地址：{url}（请用 file:///文件夹 或 s3://存储桶/前缀）",
@@ -257,6 +258,28 @@ def check_records_store(url: str, data_dir: Path, s3: S3Settings = S3Settings())
                                f"The records store folder {folder} is not writable ({exc.strerror or exc})",
                                code="SETUP_STORE") from exc
     return StoreCheck(url, str(folder), "file")
+
+
+def _require_object_lock(store: Any, url: str) -> None:
+    """Archive packages are written once under a compliance-mode retention: a bucket without object lock
+    would refuse the first archiving run, so it is refused now."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        reply = store.client.get_object_lock_configuration(Bucket=store.bucket)
+        enabled = reply.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled"
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code", "") != "ObjectLockConfigurationNotFoundError":
+            raise SetupCheckFailed(f"档案存储 {url} 无法访问：{exc}", f"The records store {url} cannot be reached: {exc}",
+                                   code="SETUP_STORE") from exc
+        enabled = False
+    except BotoCoreError as exc:
+        raise SetupCheckFailed(f"档案存储 {url} 无法访问：{exc}", f"The records store {url} cannot be reached: {exc}",
+                               code="SETUP_STORE") from exc
+    if not enabled:
+        raise SetupCheckFailed(f"存储桶 {store.bucket} 未启用对象锁定（一次写入），不能用作档案存储",
+                               f"The bucket {store.bucket} has no object lock (write once): it cannot hold the archive",
+                               code="SETUP_STORE_LOCK")
 
 
 # -- CA and time stamps -----------------------------------------------------------------------
@@ -375,10 +398,23 @@ def check_tsa(url: str, timeout: float = 10.0) -> TsaCheck:
                                f"The time stamp service {url} gave no valid reply: {exc}", code="SETUP_TSA") from exc
     signed = token["content"]
     info = signed["encap_content_info"]["content"].parsed
-    signer = ""
+    return TsaCheck(url, info["gen_time"].native, _tsa_signer(signed))
+
+
+def _tsa_signer(signed: Any) -> str:
+    """The subject of the certificate that signed the token (the token may carry its whole chain)."""
+    from cryptography import x509
+
+    sid = signed["signer_infos"][0]["sid"]
     for cert in signed["certificates"] or []:
-        signer = cert.chosen.subject.human_friendly
-    return TsaCheck(url, info["gen_time"].native, signer)
+        if cert.name != "certificate":
+            continue
+        c = cert.chosen
+        if (sid.name == "issuer_and_serial_number" and c.serial_number == sid.chosen["serial_number"].native
+                and c.issuer == sid.chosen["issuer"]) or \
+                (sid.name == "subject_key_identifier" and c.key_identifier == sid.chosen.native):
+            return x509.load_der_x509_certificate(c.dump()).subject.rfc4514_string()
+    return ""
 
 
 def check_ca(answers: CAAnswers, tsa_timeout: float = 10.0) -> tuple[ChainCheck | None, TsaCheck | None]:

@@ -220,7 +220,8 @@ def test_tsa_url_must_answer_rfc3161(tsa_url: str) -> None:
     from devices.transport import free_tcp_port
 
     check = check_tsa(tsa_url)
-    assert abs((datetime.now(UTC) - check.gen_time).total_seconds()) < 60 and check.tsa_subject
+    assert abs((datetime.now(UTC) - check.gen_time).total_seconds()) < 60
+    assert "Issuing" not in check.tsa_subject and check.tsa_subject.startswith("CN=")  # the signer, not its CA
     with pytest.raises(SetupCheckFailed, match="gave no valid reply"):
         check_tsa(f"http://127.0.0.1:{free_tcp_port()}/tsa", timeout=2)
     with pytest.raises(ValidationError, match="http:// or https://"):
@@ -256,3 +257,48 @@ def test_normalised_urls() -> None:
     assert normalise_database_url(" ") == ""
     assert normalise_database_url("postgresql://u:p@db/station") == "postgresql+psycopg://u:p@db/station"
     assert normalise_database_url("sqlite:////srv/station.db") == "sqlite:////srv/station.db"
+
+
+@pytest.fixture
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3-compatible server on loopback: one bucket with object lock, one without."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    boto3 = pytest.importorskip("boto3")
+    from devices.transport import free_tcp_port
+
+    port = free_tcp_port()
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        client = boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
+                              aws_secret_access_key="testing")
+        client.create_bucket(Bucket="records", ObjectLockEnabledForBucket=True)
+        client.create_bucket(Bucket="scratch")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_s3_store_is_reachable_and_write_once(tmp_path: Path, s3_endpoint: str) -> None:
+    from station.firstrun import S3Settings
+
+    s3 = S3Settings(endpoint=s3_endpoint, access_key="testing", secret_key="testing")
+    check = check_records_store("s3://records/station-3", tmp_path, s3)
+    assert check.kind == "s3" and "records/station-3" in check.location
+    with pytest.raises(SetupCheckFailed) as unlocked:
+        check_records_store("s3://scratch/station-3", tmp_path, s3)
+    assert "no object lock" in unlocked.value.message("en") and "对象锁定" in unlocked.value.message("zh_CN")
+    with pytest.raises(SetupCheckFailed, match="cannot be reached"):
+        check_records_store("s3://no-such-bucket/x", tmp_path, s3)
