@@ -4,7 +4,6 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -15,9 +14,9 @@ from botocore.exceptions import ClientError
 from archive.job import run_archive, verify_store
 from archive.store import MARKER, S3Store, open_store
 from station.models.archive import ArchiveItem
+from tests.moto_s3 import KEYS, moto_s3_server
 
 VENV_BIN = Path(sys.executable).parent
-KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
 def _free_port() -> int:
@@ -28,23 +27,8 @@ def _free_port() -> int:
 
 @pytest.fixture
 def s3_endpoint():
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        client = boto3.client("s3", endpoint_url=url, region_name="us-east-1", **KEYS)
-        client.create_bucket(Bucket="records", ObjectLockEnabledForBucket=True)
+    with moto_s3_server({"records": True}) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _store(url: str, tmp_path: Path) -> S3Store:

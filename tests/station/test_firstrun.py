@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,25 +34,19 @@ PASSPHRASE = "centre-ca-passphrase"
 
 
 @pytest.fixture
-def pg_database() -> Iterator[str]:
+def pg_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A throw-away database of its own on the test server."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import OperationalError
 
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"wizard_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        pytest.skip(f"no PostgreSQL server at {PG_URL}: {exc}")
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    from tests.station.conftest import pg_database as throwaway_database
+
+    monkeypatch.setenv("STATION_TEST_PG_URL", PG_URL)
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(throwaway_database())
+        except OperationalError as exc:
+            pytest.skip(f"no PostgreSQL server at {PG_URL}: {exc}")
+        yield url
 
 
 @pytest.fixture
@@ -261,34 +255,11 @@ def test_normalised_urls() -> None:
 
 @pytest.fixture
 def s3_endpoint() -> Iterator[str]:
-    """moto's S3-compatible server on loopback: one bucket with object lock, one without."""
-    import socket
-    import subprocess
-    import sys
-    import time
+    pytest.importorskip("moto")
+    from tests.moto_s3 import moto_s3_server
 
-    boto3 = pytest.importorskip("boto3")
-    from devices.transport import free_tcp_port
-
-    port = free_tcp_port()
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        client = boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing",
-                              aws_secret_access_key="testing")
-        client.create_bucket(Bucket="records", ObjectLockEnabledForBucket=True)
-        client.create_bucket(Bucket="scratch")
+    with moto_s3_server({"records": True, "scratch": False}) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_s3_store_is_reachable_and_write_once(tmp_path: Path, s3_endpoint: str) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -105,6 +106,43 @@ class SetupPage(QWizardPage):
     def retranslate(self) -> None:
         self.test_button.setText(_tr("Test"))
 
+    # -- building a page ------------------------------------------------------------------
+    def lay_out(self, *parts: QWidget | QLayout, test_row: bool = True, after: tuple[QWidget, ...] = ()) -> None:
+        """The page's parts top to bottom, then its test button, the outcome and what follows it."""
+        lay = QVBoxLayout(self)
+        for part in parts:
+            if isinstance(part, QLayout):
+                lay.addLayout(part)
+            else:
+                lay.addWidget(part)
+        if test_row:
+            row = QHBoxLayout()
+            row.addWidget(self.test_button)
+            row.addStretch(1)
+            lay.addLayout(row)
+        lay.addWidget(self.result)
+        for widget in after:
+            lay.addWidget(widget)
+        lay.addStretch(1)
+
+    def hint_label(self) -> QLabel:
+        label = QLabel(self)
+        label.setWordWrap(True)
+        label.setStyleSheet(f"color:{COLOURS['none']};")
+        return label
+
+    def choices(self, count: int) -> list[QRadioButton]:
+        """Exclusive choices; choosing one calls _mode_changed."""
+        buttons = [QRadioButton(self) for _ in range(count)]
+        self.group = QButtonGroup(self)
+        for button in buttons:
+            self.group.addButton(button)
+            button.toggled.connect(lambda _on: self._mode_changed())
+        return buttons
+
+    def _mode_changed(self) -> None:
+        self.changed()
+
     # -- machinery ------------------------------------------------------------------------
     def setup_answers(self) -> SetupWizard:
         wizard = self.wizard()
@@ -176,10 +214,7 @@ class SitePage(SetupPage):
                                               self.station_name, self.station_kind), strict=True):
             self.form.addRow(label, field)
         self.test_button.hide()  # checked as it is typed
-        lay = QVBoxLayout(self)
-        lay.addLayout(self.form)
-        lay.addWidget(self.result)
-        lay.addStretch(1)
+        self.lay_out(self.form, test_row=False)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -226,27 +261,10 @@ class SitePage(SetupPage):
 class DatabasePage(SetupPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.embedded = QRadioButton(self)
-        self.server = QRadioButton(self)
-        self.group = QButtonGroup(self)
-        for button in (self.embedded, self.server):
-            self.group.addButton(button)
-            button.toggled.connect(lambda _on: self._mode_changed())
+        self.embedded, self.server = self.choices(2)
         self.url = _line(self, "database_url")
-        self.hint = QLabel(self)
-        self.hint.setWordWrap(True)
-        self.hint.setStyleSheet(f"color:{COLOURS['none']};")
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.embedded)
-        lay.addWidget(self.server)
-        lay.addWidget(self.url)
-        lay.addWidget(self.hint)
-        row = QHBoxLayout()
-        row.addWidget(self.test_button)
-        row.addStretch(1)
-        lay.addLayout(row)
-        lay.addWidget(self.result)
-        lay.addStretch(1)
+        self.hint = self.hint_label()
+        self.lay_out(self.embedded, self.server, self.url, self.hint)
         self.embedded.setChecked(True)
         self.retranslate()
 
@@ -296,9 +314,7 @@ class StorePage(SetupPage):
         self.access_key = _line(self, "s3_access_key")
         self.secret_key = _line(self, "s3_secret_key")
         self.secret_key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.hint = QLabel(self)
-        self.hint.setWordWrap(True)
-        self.hint.setStyleSheet(f"color:{COLOURS['none']};")
+        self.hint = self.hint_label()
         url_row = QHBoxLayout()
         url_row.addWidget(self.url, 1)
         url_row.addWidget(self.browse)
@@ -307,15 +323,7 @@ class StorePage(SetupPage):
         self.form.addRow(self.labels[0], url_row)
         for label, field in zip(self.labels[1:], (self.endpoint, self.access_key, self.secret_key), strict=True):
             self.form.addRow(label, field)
-        lay = QVBoxLayout(self)
-        lay.addLayout(self.form)
-        lay.addWidget(self.hint)
-        row = QHBoxLayout()
-        row.addWidget(self.test_button)
-        row.addStretch(1)
-        lay.addLayout(row)
-        lay.addWidget(self.result)
-        lay.addStretch(1)
+        self.lay_out(self.form, self.hint)
         self.url.textChanged.connect(self._kind_changed)
         self._kind_changed()
         self.retranslate()
@@ -366,12 +374,7 @@ class StorePage(SetupPage):
 class CAPage(SetupPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.local = QRadioButton(self)
-        self.centre = QRadioButton(self)
-        self.group = QButtonGroup(self)
-        for button in (self.local, self.centre):
-            self.group.addButton(button)
-            button.toggled.connect(lambda _on: self._mode_changed())
+        self.local, self.centre = self.choices(2)
         self.folder = _line(self, "ca_folder")
         self.browse = QPushButton(self)
         self.browse.clicked.connect(self._browse)
@@ -386,16 +389,7 @@ class CAPage(SetupPage):
         self.form.addRow(self.labels[0], folder_row)
         self.form.addRow(self.labels[1], self.passphrase)
         self.form.addRow(self.labels[2], self.tsa_url)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.local)
-        lay.addWidget(self.centre)
-        lay.addLayout(self.form)
-        row = QHBoxLayout()
-        row.addWidget(self.test_button)
-        row.addStretch(1)
-        lay.addLayout(row)
-        lay.addWidget(self.result)
-        lay.addStretch(1)
+        self.lay_out(self.local, self.centre, self.form)
         self.local.setChecked(True)
         self.retranslate()
 
@@ -556,9 +550,7 @@ class DevicesPage(SetupPage):
         self.refresh.clicked.connect(self.find_ports)
         self.found = QLabel(self)
         self.found.setWordWrap(True)
-        self.hint = QLabel(self)
-        self.hint.setWordWrap(True)
-        self.hint.setStyleSheet(f"color:{COLOURS['none']};")
+        self.hint = self.hint_label()
         self.detail = ResultLabel(self)
         grid = QGridLayout()
         self.headers = [QLabel(self) for _ in range(3)]
@@ -632,15 +624,7 @@ class FinishPage(SetupPage):
         self.admin.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.admin.setStyleSheet("font-size:13pt;font-weight:bold;")
         self.done: SetupResult | None = None
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.summary)
-        row = QHBoxLayout()
-        row.addWidget(self.test_button)
-        row.addStretch(1)
-        lay.addLayout(row)
-        lay.addWidget(self.result)
-        lay.addWidget(self.admin)
-        lay.addStretch(1)
+        self.lay_out(self.summary, after=(self.admin,))
         self.retranslate()
 
     def retranslate(self) -> None:
