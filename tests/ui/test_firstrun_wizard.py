@@ -193,3 +193,41 @@ def test_every_wizard_string_is_translated() -> None:
         assert len(contexts) == 1
         translated = {m.findtext("source"): m.findtext("translation") for m in contexts[0].iter("message")}
         assert sorted(used - {s for s, t in translated.items() if (t or "").strip()}) == [], lang
+
+
+def test_database_page_connects_to_the_centres_postgresql(qapp: Any, qtbot: Any, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    from contextlib import ExitStack
+
+    from sqlalchemy.exc import OperationalError
+
+    from tests.station.conftest import pg_database
+    from ui.firstrun.wizard import SetupWizard
+    from ui.i18n import set_language
+
+    server = os.environ.get("STATION_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    monkeypatch.setenv("STATION_TEST_PG_URL", server)
+    set_language("zh_CN")
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(pg_database())
+        except OperationalError as exc:
+            pytest.skip(f"no PostgreSQL server at {server}: {exc}")
+        wizard = SetupWizard(tmp_path / "data")
+        qtbot.addWidget(wizard)
+        wizard.show()
+        wizard.site_page.site_name.setText("杭州市血液中心")
+        wizard.site_page.facility_code.setText("W1234")
+        wizard.site_page.station_name.setText("登记台1")
+        _next(qtbot, wizard)
+        db = wizard.database_page
+        db.server.setChecked(True)
+        db.url.setText(url)
+        text = _test(qtbot, db)
+        assert text.startswith("已连接：PostgreSQL") and db.result.level == "ok", text
+        assert "postgres@" not in text  # the user name and password stay off the screen
+        assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+        db.url.setText(url + "x")  # a changed answer must be tested again
+        assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled() and db.result.text() == ""
+        assert wizard.answers().database_url == url + "x"
