@@ -154,7 +154,12 @@ def check_database(url: str, data_dir: Path) -> DatabaseCheck:
         import sqlite3
 
         return DatabaseCheck(url, str(path), "sqlite", sqlite3.sqlite_version, path.exists() and path.stat().st_size > 0)
-    engine = create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS}, poolclass=_null_pool())
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS}, poolclass=_null_pool())
+    except ImportError as exc:  # a program built without the PostgreSQL extra
+        raise _database_error("本程序未包含 PostgreSQL 驱动（psycopg），请安装含 PostgreSQL 支持的版本",
+                              "This program was built without the PostgreSQL driver (psycopg); install a build "
+                              "with PostgreSQL support", url) from exc
     try:
         with engine.connect() as conn:
             version = str(conn.execute(text("SHOW server_version")).scalar_one())

@@ -273,3 +273,14 @@ def test_s3_store_is_reachable_and_write_once(tmp_path: Path, s3_endpoint: str) 
     assert "no object lock" in unlocked.value.message("en") and "对象锁定" in unlocked.value.message("zh_CN")
     with pytest.raises(SetupCheckFailed, match="cannot be reached"):
         check_records_store("s3://no-such-bucket/x", tmp_path, s3)
+
+
+def test_a_program_without_the_postgresql_driver_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    for name in [m for m in sys.modules if m == "psycopg" or m.startswith("psycopg.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg raises ImportError
+    with pytest.raises(SetupCheckFailed) as failed:
+        check_database("postgresql+psycopg://station@db/station", tmp_path)
+    assert "without the PostgreSQL driver" in failed.value.message("en") and "psycopg" in failed.value.message("zh_CN")
