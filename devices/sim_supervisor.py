@@ -104,6 +104,8 @@ class SimSupervisor:
                 extra = ["--speed", str(self.speed)]
             if kind == "analyzer":
                 extra = ["--protocol", "astm", "--reply-timeout", "2"]
+            if kind == "scanner":
+                extra = ["--interval", "0.02"]  # queued codes follow at once (a bag set is queued together)
         elif kind == "analyzer-hl7":
             port = free_tcp_port()
             station_port = device_port = f"mllp://127.0.0.1:{port}"

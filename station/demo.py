@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from station.context import StationContext
-from station.errors import ConflictError, StationError
+from station.errors import StationError
 from station.identifiers import id_check_digit
 from station.models import ConsumableLot, Donor, Equipment, User
 from station.security import SYSTEM, Actor
@@ -40,6 +40,8 @@ class DemoReport:
     deferral_reasons: Counter[str] = field(default_factory=Counter)
     donation_ids: list[int] = field(default_factory=list)
     sealed_ids: list[int] = field(default_factory=list)
+    # the donor's tablet capture per donation (signature, fingerprint), when taken through the devices
+    evidence: dict[int, tuple[Any, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"donations": self.donations, "deferred": self.deferred, "aborted": self.aborted,
@@ -132,12 +134,26 @@ def _new_person(rng: random.Random, today: date) -> dict[str, Any]:
 Scenario = str  # ok | low_hb | permanent | reaction | abort | questionnaire
 
 
+@dataclass(frozen=True)
+class DemoHooks:
+    """Where the demo's device data comes from (station.demo_devices.DemoDevices.hooks()); a hook left
+    None means the same values are entered by hand (or, for the scans, typed as the labels read)."""
+
+    id_source: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    consent_source: Callable[[StationContext, int, str, int], tuple[Any, Any]] | None = None
+    pretest_source: Callable[[StationContext, Actor, int, dict[str, Any]], None] | None = None
+    label_sink: Callable[[StationContext, int, dict[str, Any]], str] | None = None
+    scan_source: Callable[[StationContext, int, str, list[str]], list[str]] | None = None
+    collection_source: Callable[[StationContext, Actor, int, dict[str, Any]], dn.CollectionResult] | None = None
+
+
 def run_demo(ctx: StationContext, n: int, seed: int, *, on_donation: Callable[[int, str], None] | None = None,
-             pretest_source: Callable[[StationContext, Actor, int, dict[str, Any]], None] | None = None,
-             collection_source: Callable[[StationContext, Actor, int, dict[str, Any]], dn.CollectionResult] | None = None,
-             id_source: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> DemoReport:
-    """Drive n donors through the workflow. Device hooks, when given, deliver ID data, analyzer results and
-    separator summaries through the real drivers; otherwise the same values are entered by hand."""
+             **hooks: Any) -> DemoReport:
+    """Drive n donors through the workflow. Device hooks (DemoHooks' fields), when given, deliver ID data,
+    the donor's handwriting and fingerprint, analyzer results, labels, bag scans and separator summaries
+    through the real drivers; otherwise the same values are entered by hand."""
+    hw = DemoHooks(**hooks)
+    id_source = hw.id_source
     rng = random.Random(seed)
     actors = demo_actors(ctx)
     reg, doc, nur = actors["registrar"], actors["physician"], actors["nurse"]
@@ -193,15 +209,14 @@ def run_demo(ctx: StationContext, n: int, seed: int, *, on_donation: Callable[[i
         donation_id = d["donation_id"]
         report.donations += 1
         report.donation_ids.append(donation_id)
-        state = _drive(ctx, rng, scenario, donation_id, reg, doc, nur, lots, report, pretest_source, collection_source)
+        state = _drive(ctx, rng, scenario, donation_id, reg, doc, nur, lots, report, hw, seed * 1000 + i)
         if on_donation:
             on_donation(donation_id, state)
     return report
 
 
 def _drive(ctx: StationContext, rng: random.Random, scenario: Scenario, donation_id: int, reg: Actor, doc: Actor,
-           nur: Actor, lots: dict[str, str], report: DemoReport,
-           pretest_source: Any, collection_source: Any) -> str:
+           nur: Actor, lots: dict[str, str], report: DemoReport, hw: DemoHooks, donor_seed: int) -> str:
     q = dn.questionnaire_for(ctx, donation_id)
     answers = {}
     for item in q["questions"]:
@@ -211,6 +226,8 @@ def _drive(ctx: StationContext, rng: random.Random, scenario: Scenario, donation
         answers["Q03"] = "yes"  # took aspirin this week
     dn.sign_questionnaire(ctx, reg, donation_id, answers)
     detail = dn.donation_detail(ctx, doc, donation_id)
+    if hw.consent_source is not None:  # the donor signs the consent on the pad and gives a fingerprint
+        report.evidence[donation_id] = hw.consent_source(ctx, donation_id, detail["din"], donor_seed)
     male = detail["donor"]["sex"] == "male"
     exam = dn.ExamInput(weight_kg=round(rng.uniform(56, 85) if male else rng.uniform(48, 68), 1),
                         height_cm=round(rng.uniform(165, 185) if male else rng.uniform(152, 170)),
@@ -222,8 +239,8 @@ def _drive(ctx: StationContext, rng: random.Random, scenario: Scenario, donation
         hb = 112 if not male else 116
     values = {"hb_g_l": float(hb), "hct": round(rng.uniform(0.39, 0.47), 2), "plt_10e9_l": float(rng.randint(180, 320)),
               "mpv_fl": round(rng.uniform(8.5, 11.5), 1), "din": detail["din"]}
-    if pretest_source is not None:
-        pretest_source(ctx, doc, donation_id, values)
+    if hw.pretest_source is not None:
+        hw.pretest_source(ctx, doc, donation_id, values)
     else:
         dn.record_pretest(ctx, doc, donation_id, dn.PretestInput(
             hb_g_l=values["hb_g_l"], hct=values["hct"], plt_10e9_l=values["plt_10e9_l"], mpv_fl=values["mpv_fl"],
@@ -235,13 +252,17 @@ def _drive(ctx: StationContext, rng: random.Random, scenario: Scenario, donation
             report.deferral_reasons[r["code"]] += 1
         return "deferred"
     label = dn.print_label(ctx, nur, donation_id)
+    if hw.label_sink is not None:
+        hw.label_sink(ctx, donation_id, label)
+
+    def scanned(codes: list[str]) -> list[str]:
+        return codes if hw.scan_source is None else hw.scan_source(ctx, donation_id, label["din"], codes)
+
     din_scan = f"={label['din']}{label['flags']}"
-    try:
-        dn.precollection_check(ctx, nur, donation_id, dn.PreCollectionInput(
-            donor_scan=din_scan, bag_din_scan=din_scan, separator_serial="TRIMA-1T05211",
-            kit_lot=lots["kit"], ac_lot=lots["ac"], saline_lot=lots["saline"]))
-    except ConflictError:
-        raise
+    wristband, bag = scanned([din_scan, din_scan])
+    dn.precollection_check(ctx, nur, donation_id, dn.PreCollectionInput(
+        donor_scan=wristband, bag_din_scan=bag, separator_serial="TRIMA-1T05211",
+        kit_lot=lots["kit"], ac_lot=lots["ac"], saline_lot=lots["saline"]))
     dn.start_collection(ctx, nur, donation_id)
     if scenario == "abort":
         dn.record_adverse_reaction(ctx, nur, donation_id, type="vasovagal", grade=2,
@@ -252,8 +273,8 @@ def _drive(ctx: StationContext, rng: random.Random, scenario: Scenario, donation
         return "aborted"
     params = {"din": label["din"], "weight_kg": exam.weight_kg, "height_cm": exam.height_cm,
               "pre_count": values["plt_10e9_l"], "hct": values["hct"], "abo": label["abo"], "rhd": label["rhd"]}
-    if collection_source is not None:
-        summary = collection_source(ctx, nur, donation_id, params)
+    if hw.collection_source is not None:
+        summary = hw.collection_source(ctx, nur, donation_id, params)
     else:
         yield_e11 = round(rng.uniform(2.6, 3.4), 2)
         processed = round(rng.uniform(2200, 3200))
@@ -269,7 +290,7 @@ def _drive(ctx: StationContext, rng: random.Random, scenario: Scenario, donation
                                    treatment="减慢回输速度，口服葡萄糖酸钙", outcome="症状消失")
         report.adverse_reactions += 1
     dn.postcollection_check(ctx, nur, donation_id, {k: True for k in dn.POST_ITEMS})
-    dn.seal(ctx, nur, donation_id, [din_scan, din_scan, label["din"] + label["check_character"]])
+    dn.seal(ctx, nur, donation_id, scanned([din_scan, din_scan, label["din"] + label["check_character"]]))
     report.sealed += 1
     report.sealed_ids.append(donation_id)
     return "sealed"

@@ -1,11 +1,14 @@
-"""The headless demo's hardware: the ID-card reader, analyzer and separator simulators, each in its own
-process on a pty pair, read by the real drivers, and the three run_demo hooks that take the donations'
-ID data, pre-donation results and collection data through them.
+"""The headless demo's hardware: every device simulator in its own process (ID-card reader, ASTM analyzer,
+separator, signature pad, fingerprint scanner and barcode scanner on pty pairs; the HL7 analyzer over MLLP
+and the label printer on TCP), talked to by the real drivers, and the run_demo hooks that take each
+donation's ID data, donor evidence, pre-donation results, label, bag scans and collection data through them.
 
-The hooks do what the desktop client does with the same device events (ui/registration, ui/physician
-and ui/collection controllers): the card's fields become the donor's, the analyzer's raw message is kept
-and filed by sample id (the DIN), the separator's end-of-run summary becomes the collection record with
-its raw message linked."""
+The hooks do what the desktop client does with the same device events (ui/registration, ui/tablet,
+ui/physician and ui/collection controllers): the card's fields become the donor's; the pad's pen samples
+and the scanner's fingerprint capture become the consent's evidence; the analyzer's raw message is kept and
+filed by sample id (the DIN), ASTM and HL7 in turn; the label goes to the printer as ZPL; the bag and
+segment barcodes come from the serial scanner; the separator's end-of-run summary becomes the collection
+record. Every message is kept raw (DeviceMessage) with the DIN as its sample id."""
 from __future__ import annotations
 
 import hashlib
@@ -13,6 +16,7 @@ import json
 import queue
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -27,9 +31,14 @@ from station.security import Actor
 from station.services import device_results
 from station.services import donations as dn
 
-KINDS = ("idcard", "analyzer", "separator")
+KINDS = ("idcard", "analyzer", "analyzer-hl7", "separator", "signature-pad", "fingerprint", "scanner", "printer")
 DEVICE_LABELS = {"idcard": ("身份证阅读器", "ID-card reader"), "analyzer": ("血细胞分析仪", "haematology analyzer"),
-                 "separator": ("血细胞分离机", "cell separator")}
+                 "analyzer-hl7": ("血细胞分析仪（HL7）", "haematology analyzer (HL7)"),
+                 "separator": ("血细胞分离机", "cell separator"), "signature-pad": ("签名板", "signature pad"),
+                 "fingerprint": ("指纹仪", "fingerprint scanner"), "scanner": ("条码扫描枪", "barcode scanner"),
+                 "printer": ("标签打印机", "label printer")}
+COUNTS = ("idcard_reads", "analyzer_results", "analyzer_astm", "analyzer_hl7", "separator_runs", "signatures",
+          "fingerprints", "labels_printed", "barcodes_scanned")
 CARD_SEX = {"1": "male", "2": "female"}
 SEX_CODE = {"male": "1", "female": "2"}
 # the card's issuing authority by the ID number's region (the demo's regions, station.demo.REGIONS)
@@ -45,9 +54,8 @@ class DemoDevices:
     """Simulators + real drivers for the demo; use as a context manager.
 
         with DemoDevices(workdir) as hw:
-            run_demo(ctx, n, seed, id_source=hw.id_source, pretest_source=hw.pretest_source,
-                     collection_source=hw.collection_source)
-            hw.figures()   # {"idcard_reads": .., "analyzer_results": .., "separator_runs": ..}
+            run_demo(ctx, n, seed, **hw.hooks())
+            hw.figures()   # {"idcard_reads": .., "analyzer_results": .., "labels_printed": .., ...}
 
     The card files placed in the reader are kept in `workdir/cards` (one JSON per card, the
     simulator's own card-file format), so what each card held can be checked afterwards."""
@@ -63,9 +71,7 @@ class DemoDevices:
         self.workers: dict[str, DeviceWorker] = {}
         self.events: dict[str, queue.Queue[Any]] = {k: queue.Queue() for k in KINDS}
         self.faults: dict[str, DeviceStatus | None] = dict.fromkeys(KINDS)  # last problem since the wait began
-        self.idcard_reads = 0
-        self.analyzer_results = 0
-        self.separator_runs = 0
+        self.counts: Counter[str] = Counter(dict.fromkeys(COUNTS, 0))
 
     # -- life cycle ---------------------------------------------------------------------------
     def __enter__(self) -> Self:
@@ -113,8 +119,7 @@ class DemoDevices:
             self.sims = None
 
     def figures(self) -> dict[str, int]:
-        return {"idcard_reads": self.idcard_reads, "analyzer_results": self.analyzer_results,
-                "separator_runs": self.separator_runs}
+        return {k: self.counts[k] for k in COUNTS}
 
     # -- helpers ------------------------------------------------------------------------------
     def _on_status(self, status: DeviceStatus) -> None:
@@ -185,7 +190,7 @@ class DemoDevices:
         event = self._await("idcard", lambda e: e.card.id_number == person["id_number"], self.timeout,
                             "card read", "读卡结果")
         self._control("idcard", {"cmd": "remove"})  # the clerk hands the card back
-        self.idcard_reads += 1
+        self.counts["idcard_reads"] += 1
         card = event.card
         sex = CARD_SEX.get(card.sex)
         if sex is None:
@@ -197,21 +202,58 @@ class DemoDevices:
                 "card_authority": card.authority.strip(), "card_valid_from": card.valid_from,
                 "card_long_term": card.valid_to is None}
 
+    def hooks(self) -> dict[str, Callable[..., Any]]:
+        """run_demo's device hooks, all through this hardware."""
+        return {"id_source": self.id_source, "consent_source": self.consent_source,
+                "pretest_source": self.pretest_source, "label_sink": self.label_sink,
+                "scan_source": self.scan_source, "collection_source": self.collection_source}
+
+    def _keep(self, ctx: StationContext, kind: str, raw: Any, parsed: dict[str, Any], donation_id: int,
+              din: str) -> int:
+        """Keep a device message raw, linked to its donation, with the DIN as its sample id."""
+        return device_results.store_raw_message(
+            ctx, device_name=self.workers[kind].name, kind=raw.kind, protocol=raw.protocol,
+            received_at=raw.received_at, raw=raw.raw, parsed=parsed, direction=raw.direction, sample_id=din,
+            donation_id=donation_id)
+
+    # -- donor tablet: the consent's handwriting and fingerprint --------------------------------
+    def consent_source(self, ctx: StationContext, donation_id: int, din: str, seed: int) -> tuple[Any, Any]:
+        """The donor signs on the pad and gives a fingerprint (`seed` is the donor's hand and finger);
+        returns the captures as the drivers decoded them, for the consent's signature."""
+        self._control("signature-pad", {"cmd": "sign", "seed": seed})
+        sig = self._await("signature-pad", lambda e: True, self.timeout, "signature", "签名")
+        self._keep(ctx, "signature-pad", sig.raw, sig.capture.summary(), donation_id, din)
+        self.counts["signatures"] += 1
+        self._control("fingerprint", {"cmd": "finger", "seed": seed})
+        worker = self.workers["fingerprint"]
+        worker.request_capture()  # type: ignore[attr-defined]
+        fp = self._await("fingerprint", lambda e: True, self.timeout, "fingerprint capture", "指纹采集结果")
+        self._keep(ctx, "fingerprint", fp.raw, fp.capture.to_json(), donation_id, din)
+        self.counts["fingerprints"] += 1
+        return sig.capture, fp.capture
+
     # -- analyzer: the physician's pre-donation test --------------------------------------------
     def pretest_source(self, ctx: StationContext, actor: Actor, donation_id: int, values: dict[str, Any]) -> None:
-        """The analyzer sends the sample's results (Sysmex units) with the DIN as sample id; the result
-        is kept raw and filed to the donation exactly as the physician's workspace does."""
+        """The analyzer sends the sample's results with the DIN as sample id: in turn the Sysmex-style
+        ASTM analyzer (g/dL, %, 10*3/uL) and the Mindray-style HL7 one (g/L, %, 10*9/L). The result is
+        kept raw and filed to the donation exactly as the physician's workspace does."""
         din = values["din"]
-        sent = {"HGB": [f"{values['hb_g_l'] / 10:.1f}", "g/dL"], "HCT": [f"{values['hct'] * 100:.1f}", "%"],
-                "PLT": [f"{values['plt_10e9_l']:.0f}", "10*3/uL"]}
+        hl7 = self.counts["analyzer_results"] % 2 == 1
+        kind = "analyzer-hl7" if hl7 else "analyzer"
+        if hl7:
+            sent = {"HGB": [f"{values['hb_g_l']:.0f}", "g/L"], "HCT": [f"{values['hct'] * 100:.1f}", "%"],
+                    "PLT": [f"{values['plt_10e9_l']:.0f}", "10*9/L"]}
+        else:
+            sent = {"HGB": [f"{values['hb_g_l'] / 10:.1f}", "g/dL"], "HCT": [f"{values['hct'] * 100:.1f}", "%"],
+                    "PLT": [f"{values['plt_10e9_l']:.0f}", "10*3/uL"]}
         if values.get("mpv_fl") is not None:
             sent["MPV"] = [f"{values['mpv_fl']:.1f}", "fL"]
-        self._control("analyzer", {"cmd": "send", "sample_id": din, "values": sent})
-        event = self._await("analyzer", lambda e: getattr(e, "sample_id", None) == din and not e.is_qc,
+        self._control(kind, {"cmd": "send", "sample_id": din, "values": sent})
+        event = self._await(kind, lambda e: getattr(e, "sample_id", None) == din and not e.is_qc,
                             self.timeout, f"result for sample {din}", f"样本 {din} 的结果")
         raw = event.raw
         message_id = device_results.store_raw_message(
-            ctx, device_name=self.workers["analyzer"].name, kind="analyzer",
+            ctx, device_name=self.workers[kind].name, kind="analyzer",
             protocol=getattr(event, "protocol", "") or raw.protocol, received_at=raw.received_at, raw=raw.raw,
             parsed=event.to_json(), sample_id=event.sample_id)
         out = device_results.file_analyzer_result(ctx, actor, message_id)
@@ -219,7 +261,37 @@ class DemoDevices:
             raise DeviceError(f"分析仪结果未归档到献血记录（{out.get('reason', out['status'])}）",
                               f"the analyzer result for {din} was not filed ({out.get('reason', out['status'])})",
                               code="RESULT_NOT_FILED", details={"message_id": message_id})
-        self.analyzer_results += 1
+        self.counts["analyzer_results"] += 1
+        self.counts["analyzer_hl7" if hl7 else "analyzer_astm"] += 1
+
+    # -- label printer and bag scanner: labelling, the pre-collection and the sealing checks ------
+    def label_sink(self, ctx: StationContext, donation_id: int, label: dict[str, Any]) -> str:
+        """Send the donation's ISBT 128 label (dn.print_label's content) to the printer as ZPL; returns
+        the job id once the printer took it (the ZPL is kept as an outgoing device message)."""
+        from devices.printer.zpl import LabelData
+
+        data = LabelData(din=label["din"], flags=label["flags"], check_char=label["check_character"],
+                         abo_rhd=f"{label['abo']} RhD{label['rhd']}".strip(), product_code=label["product_code"],
+                         collection_date=label["collection_date"], facility=label["facility_code"])
+        self.faults["printer"] = None
+        job_id = self.workers["printer"].print_label(data)  # type: ignore[attr-defined]
+        event = self._await("printer", lambda e: e.job_id == job_id, self.timeout,
+                            f"label {label['din']} printed", f"标签 {label['din']} 打印结果")
+        self._keep(ctx, "printer", event.raw, event.to_json(), donation_id, label["din"])
+        self.counts["labels_printed"] += 1
+        return job_id
+
+    def scan_source(self, ctx: StationContext, donation_id: int, din: str, codes: list[str]) -> list[str]:
+        """The nurse scans `codes` (wristband, bags, segments) with the serial scanner; returns what the
+        driver read, in order, each kept raw: the checks then judge the scans, not the codes meant."""
+        read = []
+        for code in codes:
+            self._control("scanner", {"cmd": "scan", "data": code})
+            event = self._await("scanner", lambda e: True, self.timeout, f"barcode {code}", f"条码 {code}")
+            self._keep(ctx, "scanner", event.raw, event.to_json(), donation_id, din)
+            read.append(event.data)
+        self.counts["barcodes_scanned"] += len(read)
+        return read
 
     # -- separator: the collection chair --------------------------------------------------------
     def collection_source(self, ctx: StationContext, actor: Actor, donation_id: int,
@@ -250,7 +322,7 @@ class DemoDevices:
         message_id = device_results.store_raw_message(
             ctx, device_name=self.workers["separator"].name, kind="separator", protocol=raw.protocol,
             received_at=raw.received_at, raw=raw.raw, parsed=summary.to_json(), sample_id=summary.donation_id or None)
-        self.separator_runs += 1
+        self.counts["separator_runs"] += 1
         return dn.CollectionResult(
             whole_blood_processed_ml=summary.whole_blood_processed_ml, ac_used_ml=summary.ac_used_ml,
             ac_to_donor_ml=summary.ac_to_donor_ml, platelet_volume_ml=summary.platelet_volume_ml,

@@ -30,15 +30,19 @@ def demo_donor_evidence(seed: int) -> tuple[Any, Any]:
     return signature, fingerprint
 
 
-def sign_sealed(ctx: StationContext, donation_ids: list[int], seed: int) -> dict[str, int]:
-    """Nurse signs consent (with the donor) and collection record, physician the examination form."""
+def sign_sealed(ctx: StationContext, donation_ids: list[int], seed: int,
+                evidence: dict[int, tuple[Any, Any]] | None = None) -> dict[str, int]:
+    """Nurse signs consent (with the donor) and collection record, physician the examination form.
+
+    `evidence` holds the captures the signature pad and fingerprint scanner gave at the questionnaire
+    (the demo with devices); without it the same kind of capture is made here."""
     from station.errors import StationError
     from station.services.records import sign_donation_records
 
     actors = demo_actors(ctx)
     signed = failed = 0
     for i, did in enumerate(donation_ids):
-        signature, fingerprint = demo_donor_evidence(seed * 1000 + i)
+        signature, fingerprint = (evidence or {}).get(did) or demo_donor_evidence(seed * 1000 + i)
         try:
             sign_donation_records(ctx, actors["nurse"], did, pin=DEMO_PIN, donor_signature=signature,
                                   fingerprint=fingerprint)
@@ -60,8 +64,7 @@ def run_headless_demo(data_dir: Path, n: int, seed: int | None, *, devices: bool
 
             # the simulators run only while the donations are driven; signing needs none of them
             with DemoDevices(data_dir / "demo-devices") as hw:
-                report = run_demo(ctx, n, seed, id_source=hw.id_source, pretest_source=hw.pretest_source,
-                                  collection_source=hw.collection_source)
+                report = run_demo(ctx, n, seed, **hw.hooks())
                 device_figures = hw.figures()
         else:
             report = run_demo(ctx, n, seed)
@@ -71,7 +74,7 @@ def run_headless_demo(data_dir: Path, n: int, seed: int | None, *, devices: bool
             out["devices"] = device_figures
         if sign:
             enrol_demo_staff(ctx)
-            figures = sign_sealed(ctx, report.sealed_ids, seed)
+            figures = sign_sealed(ctx, report.sealed_ids, seed, report.evidence)
             out["signed_records"] = figures["signed"]
             out["signing_failed"] = figures["sign_failed"]
             if archive:

@@ -35,6 +35,7 @@ class SignaturePadSimulator(SerialSimulator):
                  start_delay: float = 0.3) -> None:
         super().__init__(port, control_port)
         self.pending = signatures
+        self.seeds: list[int] = []  # the hands of the next signatures (a donor is one seed)
         self.sent = 0
         self.next_at = time.monotonic() + start_delay
 
@@ -47,11 +48,15 @@ class SignaturePadSimulator(SerialSimulator):
     def tick(self) -> None:
         if self.pending and self.serial is not None and time.monotonic() >= self.next_at:
             self.pending -= 1
-            self.send_signature(self.sent + 1)
+            self.send_signature(self.seeds.pop(0) if self.seeds else self.sent + 1)
             self.next_at = time.monotonic() + 0.3
 
     def ctl_sign(self, request: dict[str, Any]) -> dict[str, Any]:
-        self.pending += int(request.get("count", 1))
+        """The donor signs `count` times; `seed` chooses the hand (the same seed draws the same samples)."""
+        count = int(request.get("count", 1))
+        if "seed" in request:
+            self.seeds.extend([int(request["seed"])] * count)
+        self.pending += count
         return {}
 
     def ctl_send_raw(self, request: dict[str, Any]) -> dict[str, Any]:

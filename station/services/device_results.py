@@ -22,12 +22,15 @@ EXPECTED_UNITS = {"HGB": "g/L", "HCT": "L/L", "PLT": "10^9/L", "MPV": "fL"}
 
 def store_raw_message(ctx: StationContext, *, device_name: str, kind: str, protocol: str, received_at: datetime,
                       raw: bytes, parsed: dict[str, Any], error: str | None = None, direction: str = "in",
-                      sample_id: str | None = None, status: str = "received") -> int:
-    """Keep a device's raw bytes with their parsed form; returns the id that results link to."""
+                      sample_id: str | None = None, status: str = "received", donation_id: int | None = None) -> int:
+    """Keep a device's raw bytes with their parsed form; returns the id that results link to.
+
+    `donation_id` links a message that belongs to a donation from the start (a label sent for it, its
+    bags scanned, its donor's signature); analyzer results are linked when they are filed."""
     with ctx.transaction() as s:
         m = DeviceMessage(device_name=device_name, kind=kind, protocol=protocol, direction=direction,
                           received_at=received_at, raw=raw, parsed=parsed, error=error, sample_id=sample_id,
-                          status="rejected" if error else status)
+                          status="rejected" if error else status, donation_id=donation_id)
         s.add(m)
         s.flush()
         return m.id
