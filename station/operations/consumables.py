@@ -91,7 +91,7 @@ def daily_ledger(ctx: StationContext, actor: Actor, day: date) -> list[LedgerLin
                 continue
             balance = row.quantity_on_hand + later_used[item, lot] - later_other[row.id]
             lines.append(LedgerLine(item, row.name or ITEM_LABELS[item][0], row.catalogue_no, row.specification,
-                                    row.unit, lot, row.expiry.isoformat(), n, balance))
+                                    row.unit, lot, row.expiry_text, n, balance))
     return sorted(lines, key=lambda x: (ITEM_ORDER.index(x.item), x.lot))
 
 
