@@ -3,13 +3,19 @@ day's call queue."""
 from __future__ import annotations
 
 import argparse
-import time
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from station.cli import emit
-from station.commands._shared import acting_user, add_as_user, donor_id_for, open_ctx
+from station.commands._shared import (
+    acting_user,
+    add_as_user,
+    add_simulator_options,
+    donor_id_for,
+    open_ctx,
+    serve_until_interrupted,
+)
 
 if TYPE_CHECKING:
     from station.operations.appointments import ImportResult
@@ -30,9 +36,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add_as_user(pl)
     pl.set_defaults(handler=run_pull)
     sm = sub.add_parser("sim", parents=[common], help="serve the booking platform simulator on loopback")
-    sm.add_argument("--port", type=int, default=8766)
-    sm.add_argument("--mode", default="ok", choices=["ok", "error", "garbage", "bad_shape", "hang"])
-    sm.add_argument("--delay", type=float, default=0.0)
+    add_simulator_options(sm, 8766)
     sm.add_argument("--bookings", type=Path, default=None, help="a JSON booking file to serve")
     sm.set_defaults(handler=run_sim)
     ls = sub.add_parser("list", parents=[common], help="the day's time slots")
@@ -89,13 +93,7 @@ def run_sim(args: argparse.Namespace) -> int:
 
     with BookingSimulator(port=args.port, mode=args.mode, delay=args.delay) as sim:
         n = sim.load(args.bookings) if args.bookings else 0
-        emit(args, {"url": sim.url, "mode": sim.mode, "bookings": n},
-             f"booking platform simulator at {sim.url} ({sim.mode}, {n} bookings)")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            return 0
+        return serve_until_interrupted(args, sim, {"bookings": n})
 
 
 def run_list(args: argparse.Namespace) -> int:
