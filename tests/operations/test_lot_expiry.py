@@ -2,6 +2,7 @@
 alone means the end of that local day, as it always did; migration 0006 keeps existing dates that way."""
 from __future__ import annotations
 
+import json
 import os
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -135,3 +136,22 @@ def test_migration_0006_keeps_dates_as_end_of_local_day(tmp_path) -> None:
             assert {k: str(v) for k, v in back.items()} == {"L1": "2026-12-01", "L2": "2027-06-30"}
         finally:
             engine.dispose()
+
+
+def test_cli_receives_a_lot_with_a_time_of_day(ctx) -> None:
+    from tests.station.conftest import run_cli
+
+    data_dir = ctx.config.data_dir
+    out = run_cli("lots", "receive", "--item", "kit", "--catalogue", "80300", "--lot", "KIT-CLI-1", "--expiry",
+                  "2026-12-01 12:00", "--quantity", "4", "--delivery-note", "DN-9", "--json", data_dir=data_dir)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["expires_at"] == "2026-12-01T12:00:00+08:00"
+    again = run_cli("lots", "receive", "--item", "kit", "--catalogue", "80300", "--lot", "KIT-CLI-1", "--expiry",
+                    "2026-12-01", "--quantity", "4", data_dir=data_dir)
+    assert again.returncode == 1 and "another expiry" in again.stderr
+    bad = run_cli("lots", "receive", "--item", "kit", "--catalogue", "80300", "--lot", "KIT-CLI-2", "--expiry",
+                  "tomorrow", "--quantity", "4", data_dir=data_dir)
+    assert bad.returncode == 1 and "YYYY-MM-DD" in bad.stderr
+    listed = run_cli("lots", "list", "--json", data_dir=data_dir)
+    row = next(r for r in json.loads(listed.stdout) if r["lot"] == "KIT-CLI-1")
+    assert (row["expiry"], row["on_hand"]) == ("2026-12-01 12:00", 4)
