@@ -1,4 +1,6 @@
-"""Benchmark: importing a day's bookings (2,000 rows) and the regional check for a donor on loopback.
+"""Benchmark: importing a day's bookings (2,000 rows) from a file and pulling them from the booking platform
+simulator over HTTP (a first pull, and a second one that finds them all known), and the regional check for a
+donor on loopback.
 
 The regional figure is the check's wall time (query, parse, merge, commit) minus the simulator's own
 configured delay, so it measures the station's side only.
@@ -24,6 +26,8 @@ from station.demo import demo_actors
 from station.identifiers import id_check_digit
 from station.operations import appointments as ap
 from station.operations import regional as rg
+from station.operations.booking_platform import HttpBookingSource, pull_bookings
+from station.operations.booking_sim import BookingSimulator
 from station.operations.regional_sim import RegionalSimulator
 from station.services import donors as dr
 
@@ -68,6 +72,19 @@ def main() -> None:
                 out = ap.import_bookings(ctx, reg, text, "json")
                 import_s.append(time.perf_counter() - t0)
                 assert out.imported == args.bookings and not out.broken, out.to_json()
+            pull_s, repull_s = [], []
+            with BookingSimulator() as bsim:
+                for r in range(runs):
+                    bsim.bookings = json.loads(bookings(args.bookings, ctx.today(), f"P{r}"))
+                    source = HttpBookingSource(bsim.url, timeout=30)
+                    t0 = time.perf_counter()
+                    out = pull_bookings(ctx, reg, source, ctx.today())
+                    pull_s.append(time.perf_counter() - t0)
+                    assert out.imported == args.bookings and not out.broken, out.to_json()
+                    t0 = time.perf_counter()
+                    again = pull_bookings(ctx, reg, source, ctx.today())
+                    repull_s.append(time.perf_counter() - t0)
+                    assert again.imported == 0 and len(again.duplicates) == args.bookings
             number = _id(424242)
             donor_id = dr.register_donor(ctx, reg, dr.DonorInput(
                 id_number=number, name="测试", sex="male" if int(number[16]) % 2 else "female", birth_date=date(1970 + 424242 % 30, 1 + 424242 % 12,
@@ -86,16 +103,23 @@ def main() -> None:
         finally:
             ctx.close()
     imp = statistics.median(import_s)
+    pull, repull = statistics.median(pull_s), statistics.median(repull_s)
     qs = statistics.quantiles(check_ms, n=100)
     p50, p95 = statistics.median(check_ms), qs[94]
     print(f"{'figure':<36}{'value':>10}  unit  target")
     print(f"{'import ' + str(args.bookings) + ' bookings (median of ' + str(runs) + ')':<36}{imp:>10.3f}  s     <= 2")
+    print(f"{'pull ' + str(args.bookings) + ' bookings over HTTP':<36}{pull:>10.3f}  s     <= 3")
+    print(f"{'pull them again (all known)':<36}{repull:>10.3f}  s     <= 3")
     print(f"{'regional check p50 (' + str(checks) + ' checks)':<36}{p50:>10.1f}  ms")
     print(f"{'regional check p95 (excl. sim delay)':<36}{p95:>10.1f}  ms    <= 200")
     print(json.dumps({"bench": "operations",
                       "machine": f"{platform.machine()} {os.cpu_count()} cpu {platform.system()}",
                       "figures": {
                           "import_2000_bookings_s": {"value": round(imp, 3), "unit": "s", "target": 2,
+                                                     "better": "lower"},
+                          "pull_2000_bookings_s": {"value": round(pull, 3), "unit": "s", "target": 3,
+                                                   "better": "lower"},
+                          "repull_2000_bookings_s": {"value": round(repull, 3), "unit": "s", "target": 3,
                                                      "better": "lower"},
                           "regional_check_p50_ms": {"value": round(p50, 1), "unit": "ms", "target": None,
                                                     "better": "lower"},

@@ -99,6 +99,13 @@ class RegionalConfig:
 
 
 @dataclass(frozen=True)
+class BookingsConfig:
+    url: str = ""  # the booking platform (station/operations/BOOKINGS.md); empty: bookings come as files only
+    timeout_seconds: float = 5.0
+    token_env: str = "STATION_BOOKINGS_TOKEN"  # the environment variable holding the bearer token, if any
+
+
+@dataclass(frozen=True)
 class StaffKeysConfig:
     kind: str = "pkcs12"  # pkcs12 | pkcs11
     directory: str = ""  # pkcs12 files; empty: <data>/pki/staff
@@ -145,6 +152,7 @@ class Config:
     security: SecurityConfig = SecurityConfig()
     ui: UIConfig = UIConfig()
     regional: RegionalConfig = RegionalConfig()
+    bookings: BookingsConfig = BookingsConfig()
     devices: dict[str, DeviceConfig] = field(default_factory=dict)
 
     # resolved locations, each defaulting into the data folder
@@ -227,7 +235,7 @@ def _build(cls: type, raw: Any, where: str) -> Any:
 _SECTIONS = {"site": SiteConfig, "station": StationConfig, "database": DatabaseConfig,
              "records": RecordsConfig, "archive": ArchiveConfig, "ca": CAConfig, "tsa": TSAConfig,
              "staff_keys": StaffKeysConfig, "security": SecurityConfig, "ui": UIConfig,
-             "regional": RegionalConfig}
+             "regional": RegionalConfig, "bookings": BookingsConfig}
 
 
 def config_from_dict(raw: dict[str, Any], data_dir: Path) -> Config:

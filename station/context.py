@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,9 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from station.config import Config, load_config
 from station.db import make_engine, make_sessionmaker, transaction
 from station.models import Site, Station
+from station.models.base import LOCAL_TZ
 from station.security import PiiCipher
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def utcnow() -> datetime:

@@ -93,7 +93,7 @@ def ensure_demo_inventory(ctx: StationContext, nurse: Actor) -> dict[str, str]:
     with ctx.transaction() as s:
         have_sep = s.execute(select(Equipment).where(Equipment.serial == "TRIMA-1T05211")).scalar_one_or_none()
         lots = {r.item: r for r in s.execute(select(ConsumableLot).where(
-            ConsumableLot.expiry >= today, ConsumableLot.quantity_on_hand > 50)).scalars()}
+            ConsumableLot.expires_at > ctx.now(), ConsumableLot.quantity_on_hand > 50)).scalars()}
     admin = SYSTEM
     if have_sep is None:
         inventory.register_equipment(ctx, admin, serial="TRIMA-1T05211", model="Trima Accel 7",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 
 def _widget(parent: QObject | None) -> QWidget | None:
@@ -44,6 +44,15 @@ class DialogService:
     def ask_text(self, parent: QObject | None, title: str, label: str) -> str | None:
         text, ok = QInputDialog.getText(_widget(parent), title, label)
         return text if ok else None
+
+    def save_file(self, parent: QObject | None, title: str, suggested: str, filters: str) -> str | None:
+        """A path to write to (the user confirms overwriting), or None when cancelled."""
+        path, _ = QFileDialog.getSaveFileName(_widget(parent), title, suggested, filters)
+        return path or None
+
+    def open_file(self, parent: QObject | None, title: str, filters: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(_widget(parent), title, "", filters)
+        return path or None
 
 
 _service: DialogService = DialogService()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from station.config import resolve_data_dir
 from station.context import StationContext, open_context
@@ -31,3 +32,26 @@ def donor_id_for(ctx: StationContext, actor: Actor, args: argparse.Namespace) ->
     if found is None:
         raise NotFound("未找到该献血者", "No donor with that ID number", code="DONOR_NOT_FOUND")
     return int(found["donor_id"])
+
+
+def add_simulator_options(p: argparse.ArgumentParser, port: int) -> None:
+    """--port/--mode/--delay of a loopback platform simulator (station/operations/platform_sim.py)."""
+    from station.operations.platform_sim import MODES
+
+    p.add_argument("--port", type=int, default=port)
+    p.add_argument("--mode", default="ok", choices=list(MODES))
+    p.add_argument("--delay", type=float, default=0.0, help="seconds before every answer")
+
+
+def serve_until_interrupted(args: argparse.Namespace, sim: Any, extra: dict[str, Any] | None = None) -> int:
+    """Run a started simulator until Ctrl-C, after printing where it listens."""
+    import time
+
+    from station.cli import emit
+
+    emit(args, {"url": sim.url, "mode": sim.mode, **(extra or {})}, f"{sim.name} at {sim.url} ({sim.mode})")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0

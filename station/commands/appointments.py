@@ -1,12 +1,24 @@
-"""`station appointments import|list|ticket|call`: bookings and the day's call queue."""
+"""`station appointments import|pull|sim|list|ticket|call`: bookings (a file or the booking platform) and the
+day's call queue."""
 from __future__ import annotations
 
 import argparse
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from station.cli import emit
-from station.commands._shared import acting_user, add_as_user, donor_id_for, open_ctx
+from station.commands._shared import (
+    acting_user,
+    add_as_user,
+    add_simulator_options,
+    donor_id_for,
+    open_ctx,
+    serve_until_interrupted,
+)
+
+if TYPE_CHECKING:
+    from station.operations.appointments import ImportResult
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -17,6 +29,16 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     i.add_argument("--format", choices=["json", "csv"], default=None, help="default: from the file's suffix")
     add_as_user(i)
     i.set_defaults(handler=run_import)
+    pl = sub.add_parser("pull", parents=[common], help="pull the day's bookings from the booking platform")
+    pl.add_argument("--date", type=date.fromisoformat, default=None, help="the day (default: today)")
+    pl.add_argument("--url", default=None, help="the platform's base URL (default: [bookings] url)")
+    pl.add_argument("--timeout", type=float, default=None, help="seconds to wait (default: configuration, 5 s)")
+    add_as_user(pl)
+    pl.set_defaults(handler=run_pull)
+    sm = sub.add_parser("sim", parents=[common], help="serve the booking platform simulator on loopback")
+    add_simulator_options(sm, 8766)
+    sm.add_argument("--bookings", type=Path, default=None, help="a JSON booking file to serve")
+    sm.set_defaults(handler=run_sim)
     ls = sub.add_parser("list", parents=[common], help="the day's time slots")
     ls.add_argument("--date", type=date.fromisoformat, default=None)
     add_as_user(ls)
@@ -41,10 +63,37 @@ def run_import(args: argparse.Namespace) -> int:
         out = import_file(ctx, acting_user(ctx, args), args.file, args.format)
     finally:
         ctx.close()
+    return _report(args, out)
+
+
+def _report(args: argparse.Namespace, out: ImportResult) -> int:
     lines = [f"imported {out.imported}, already known {len(out.duplicates)}, broken {len(out.broken)}"]
     lines += [f"  row {b['row']} ({b['booking_ref'] or '-'}): {'; '.join(b['reasons'])}" for b in out.broken]
     emit(args, out.to_json(), "\n".join(lines))
     return 0 if not out.broken else 1
+
+
+def run_pull(args: argparse.Namespace) -> int:
+    from station.commands.ca import station_config
+    from station.operations.booking_platform import no_platform_error, pull_bookings, source_from_config
+
+    source = source_from_config(station_config(args), url=args.url, timeout=args.timeout)
+    if source is None:
+        raise no_platform_error()
+    ctx = open_ctx(args)
+    try:
+        out = pull_bookings(ctx, acting_user(ctx, args), source, args.date or ctx.today())
+    finally:
+        ctx.close()
+    return _report(args, out)
+
+
+def run_sim(args: argparse.Namespace) -> int:
+    from station.operations.booking_sim import BookingSimulator
+
+    with BookingSimulator(port=args.port, mode=args.mode, delay=args.delay) as sim:
+        n = sim.load(args.bookings) if args.bookings else 0
+        return serve_until_interrupted(args, sim, {"bookings": n})
 
 
 def run_list(args: argparse.Namespace) -> int:

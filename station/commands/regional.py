@@ -3,10 +3,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 from station.cli import emit
-from station.commands._shared import acting_user, add_as_user, donor_id_for, open_ctx
+from station.commands._shared import (
+    acting_user,
+    add_as_user,
+    add_simulator_options,
+    donor_id_for,
+    open_ctx,
+    serve_until_interrupted,
+)
 from station.errors import UsageError
 
 
@@ -50,9 +56,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add_as_user(s)
     s.set_defaults(handler=run_sync)
     m = sub.add_parser("sim", parents=[common], help="serve the regional platform simulator on loopback")
-    m.add_argument("--port", type=int, default=8765)
-    m.add_argument("--mode", default="ok", choices=["ok", "error", "garbage", "bad_shape", "hang"])
-    m.add_argument("--delay", type=float, default=0.0)
+    add_simulator_options(m, 8765)
     m.set_defaults(handler=run_sim)
 
 
@@ -105,9 +109,4 @@ def run_sim(args: argparse.Namespace) -> int:
     from station.operations.regional_sim import RegionalSimulator
 
     with RegionalSimulator(port=args.port, mode=args.mode, delay=args.delay) as sim:
-        emit(args, {"url": sim.url, "mode": sim.mode}, f"regional platform simulator at {sim.url} ({sim.mode})")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            return 0
+        return serve_until_interrupted(args, sim)

@@ -42,14 +42,13 @@ def run_ledger(args: argparse.Namespace) -> int:
     ctx = open_ctx(args)
     try:
         day = args.date or ctx.today()
-        lines = cs.daily_ledger(ctx, acting_user(ctx, args), day)
-        if args.csv:
-            args.csv.write_text(cs.ledger_csv(lines), encoding="utf-8")
-        if args.pdf:
-            args.pdf.write_bytes(cs.ledger_pdf(lines, day, site_name=ctx.config.site.name,
-                                               font_path=ctx.config.records.font_path))
+        actor = acting_user(ctx, args)
+        if args.csv or args.pdf:
+            lines = cs.export_ledger(ctx, actor, day, csv_path=args.csv, pdf_path=args.pdf)
+        else:
+            lines = cs.daily_ledger(ctx, actor, day)
     finally:
         ctx.close()
-    human = "\n".join(f"{x.item:<7}{x.lot:<20}{x.expiry:<12}used {x.used:>4}  balance {x.balance:>5}" for x in lines)
+    human = "\n".join(f"{x.item:<7}{x.lot:<20}{x.expiry:<17}used {x.used:>4}  balance {x.balance:>5}" for x in lines)
     emit(args, {"date": day.isoformat(), "lines": cs.ledger_json(lines)}, human or f"{day}: (no collections)")
     return 0

@@ -294,7 +294,7 @@ def _lot(session: Session, item: str, lot: str, catalogue: str = "") -> Material
                               f"{item} lot {lot} is not in the inventory; the collection record cannot be rendered",
                               code="LOT_UNKNOWN")
     name = " ".join(x for x in (row.name or ITEM_ZH[item], row.specification) if x)
-    return MaterialLot(name=name, catalogue=catalogue or row.catalogue_no, lot=row.lot, expiry=row.expiry)
+    return MaterialLot(name=name, catalogue=catalogue or row.catalogue_no, lot=row.lot, expiry=row.expiry_day)
 
 
 def _checks(session: Session, donation: Donation) -> tuple[CheckEntry, ...]:

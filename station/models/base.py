@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
+
+# the site's local time zone: local calendar days (donation dates, daily figures, lot expiry dates)
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from station.models.base import Base
+from station.models.base import LOCAL_TZ, Base
 
 
 class Role(enum.StrEnum):
@@ -378,13 +378,31 @@ class ConsumableLot(Base):
     specification: Mapped[str] = mapped_column(String(64), default="")
     unit: Mapped[str] = mapped_column(String(16), default="")
     lot: Mapped[str] = mapped_column(String(64))
-    expiry: Mapped[date] = mapped_column(Date)
+    # the first moment the lot may no longer be used; a lot labelled with a date only ("EXP 2026-12-01") is
+    # usable through that whole local day, so it expires at the next local midnight
+    expires_at: Mapped[datetime]
     quantity_received: Mapped[int] = mapped_column(Integer)
     quantity_on_hand: Mapped[int] = mapped_column(Integer)
     received_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    def expired(self, at: datetime) -> bool:
+        return at >= self.expires_at
+
+    @property
+    def expiry_day(self) -> date:
+        """The last local day on which the lot may be used (the date printed on a date-only label)."""
+        return (self.expires_at.astimezone(LOCAL_TZ) - timedelta(microseconds=1)).date()
+
+    @property
+    def expiry_text(self) -> str:
+        """"2026-12-01" for a date-only expiry (end of that local day), "2026-12-01 12:00" for a time of day."""
+        local = self.expires_at.astimezone(LOCAL_TZ)
+        if local.time() == time(0):
+            return self.expiry_day.isoformat()
+        return local.strftime("%Y-%m-%d %H:%M")
 
 
 class SignedRecord(Base):

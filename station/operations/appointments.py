@@ -91,14 +91,23 @@ def _clean(ctx: StationContext, raw: Any) -> tuple[dict[str, Any] | None, list[s
 
 
 def import_bookings(ctx: StationContext, actor: Actor, text: str, fmt: str, *, source: str = "") -> ImportResult:
+    """A booking file's text (JSON or CSV): see import_rows."""
+    return import_rows(ctx, actor, read_rows(text, fmt), source=source)
+
+
+def import_rows(ctx: StationContext, actor: Actor, rows: list[Any], *, source: str = "",
+                day: date | None = None) -> ImportResult:
     """Keep every good row, list every broken one with its reasons (row numbers count from 1, after the header);
-    a booking already imported is skipped, never duplicated."""
+    a booking already imported is skipped, never duplicated. With `day`, a row booked for another day is broken
+    (a pull asked for that day only)."""
     require_permission(actor, Action.REGISTER_DONOR)
     result = ImportResult()
     good: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for n, raw in enumerate(read_rows(text, fmt), start=1):
+    for n, raw in enumerate(rows, start=1):
         row, reasons = _clean(ctx, raw)
+        if row is not None and day is not None and row["slot_date"] != day:
+            row, reasons = None, [f"booked for {row['slot_date'].isoformat()}, not {day.isoformat()} / 预约日期不符"]
         if row is None:
             ref = raw.get("booking_ref") if isinstance(raw, dict) else None
             result.broken.append({"row": n, "booking_ref": ref, "reasons": reasons})
@@ -110,6 +119,7 @@ def import_bookings(ctx: StationContext, actor: Actor, text: str, fmt: str, *, s
             good.append(row)
     now = ctx.now()
     with ctx.transaction() as s:
+        audit.lock_head(s)  # two desks pulling at once: the second sees the first's bookings as known
         known: set[str] = set()
         refs = [r["booking_ref"] for r in good]
         for i in range(0, len(refs), 500):
@@ -125,13 +135,11 @@ def import_bookings(ctx: StationContext, actor: Actor, text: str, fmt: str, *, s
 
 
 def import_file(ctx: StationContext, actor: Actor, path: Path, fmt: str | None = None) -> ImportResult:
-    fmt = fmt or ("csv" if path.suffix.lower() == ".csv" else "json")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"无法读取预约文件 {path}：{exc}", f"Cannot read the booking file {path}: {exc}",
-                              code="BOOKINGS_UNREADABLE") from None
-    return import_bookings(ctx, actor, text, fmt, source=path.name)
+    """A booking file exported from the platform (every day in it; a pull asks for one day)."""
+    from station.operations.booking_platform import FileBookingSource
+
+    source = FileBookingSource(path, fmt)
+    return import_rows(ctx, actor, source.fetch(ctx.today()), source=source.name)
 
 
 def day_view(ctx: StationContext, actor: Actor, day: date) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ import io
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -91,7 +92,7 @@ def daily_ledger(ctx: StationContext, actor: Actor, day: date) -> list[LedgerLin
                 continue
             balance = row.quantity_on_hand + later_used[item, lot] - later_other[row.id]
             lines.append(LedgerLine(item, row.name or ITEM_LABELS[item][0], row.catalogue_no, row.specification,
-                                    row.unit, lot, row.expiry.isoformat(), n, balance))
+                                    row.unit, lot, row.expiry_text, n, balance))
     return sorted(lines, key=lambda x: (ITEM_ORDER.index(x.item), x.lot))
 
 
@@ -140,6 +141,31 @@ def ledger_pdf(lines: list[LedgerLine], day: date, *, site_name: str, font_path:
     doc.build([Paragraph(f"{site_name} 耗材出库登记表", title),
                Paragraph(f"日期：{day.isoformat()}（由当日采集记录自动生成）", body), Spacer(1, 8), table])
     return buf.getvalue()
+
+
+def export_ledger(ctx: StationContext, actor: Actor, day: date, *, csv_path: Path | None = None,
+                  pdf_path: Path | None = None) -> list[LedgerLine]:
+    """Write the day's ledger to CSV and/or PDF (each file whole or not at all) and record who exported what.
+    The command line and the quality dashboard both export through here, so their files are the same."""
+    from station.fileio import atomic_write
+
+    lines = daily_ledger(ctx, actor, day)
+    written: dict[str, str] = {}
+    try:
+        if csv_path is not None:
+            atomic_write(csv_path, ledger_csv(lines).encode("utf-8"))
+            written["csv"] = str(csv_path)
+        if pdf_path is not None:
+            atomic_write(pdf_path, ledger_pdf(lines, day, site_name=ctx.config.site.name,
+                                              font_path=ctx.config.records.font_path))
+            written["pdf"] = str(pdf_path)
+    except OSError as exc:
+        raise ValidationError(f"无法写入出库登记文件：{exc}", f"Cannot write the ledger file: {exc}",
+                              code="EXPORT_FAILED") from None
+    with ctx.transaction() as s:
+        audit.record(s, actor, "ledger.export", "ledger", day.isoformat(), at=ctx.now(),
+                     after={"files": written, "lines": len(lines), "used": sum(x.used for x in lines)})
+    return lines
 
 
 def adjust_stock(ctx: StationContext, actor: Actor, *, item: str, lot: str, change: int, reason: str) -> int:

@@ -2,11 +2,7 @@
 sites, record a check that could not be done, and send the deferrals recorded here (一地发现，处处屏蔽)."""
 from __future__ import annotations
 
-import json
-import socket
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -19,6 +15,7 @@ from station.audit import snapshot
 from station.context import StationContext
 from station.errors import NotFound, ValidationError
 from station.models import Deferral, Donation, DonationHistory, Donor, RegionalCheck, RegionalUpload
+from station.operations.platform_http import PlatformUnavailable, request_json
 from station.security import Action, Actor, require_permission
 from station.services.common import require_text
 from station.services.donors import record_deferral
@@ -51,13 +48,9 @@ class RegionalRecord:
     donations: tuple[RegionalDonation, ...] = ()
 
 
-class RegionalUnavailable(Exception):
-    """The platform could not answer usefully; `code` says how (UNREACHABLE, TIMEOUT, HTTP_ERROR, GARBAGE)."""
-
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(f"{code}: {detail}")
-        self.code = code
-        self.detail = detail
+class RegionalUnavailable(PlatformUnavailable):
+    """The regional platform could not answer usefully; `code` says how (UNREACHABLE, TIMEOUT, HTTP_ERROR,
+    GARBAGE)."""
 
 
 class RegionalPlatform(Protocol):
@@ -126,29 +119,8 @@ class HttpRegionalPlatform:
     extra_headers: dict[str, str] = field(default_factory=dict)
 
     def _post(self, path: str, body: dict[str, Any]) -> Any:
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json",
-                   **self.extra_headers}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        req = urllib.request.Request(self.base_url.rstrip("/") + path, data=data, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                raw = resp.read(2_000_000)
-        except urllib.error.HTTPError as exc:
-            raise RegionalUnavailable("HTTP_ERROR", f"HTTP {exc.code}") from None
-        except TimeoutError:
-            raise RegionalUnavailable("TIMEOUT", f"no answer within {self.timeout} s") from None
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-                raise RegionalUnavailable("TIMEOUT", f"no answer within {self.timeout} s") from None
-            raise RegionalUnavailable("UNREACHABLE", str(exc.reason)) from None
-        except (ConnectionError, OSError) as exc:
-            raise RegionalUnavailable("UNREACHABLE", str(exc)) from None
-        try:
-            return json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise RegionalUnavailable("GARBAGE", "the answer is not JSON") from None
+        return request_json(self.base_url.rstrip("/") + path, body=body, timeout=self.timeout, token=self.token,
+                            extra_headers=self.extra_headers, error=RegionalUnavailable)
 
     def lookup(self, id_type: str, id_number: str) -> RegionalRecord:
         return parse_record(self._post("/v1/lookup", {"id_type": id_type, "id_number": id_number}))

@@ -435,14 +435,14 @@ class PreCollectionInput:
     saline_lot: str
 
 
-def _lot(session: Session, item: str, lot: str, on: date) -> tuple[ConsumableLot | None, str | None]:
+def _lot(session: Session, item: str, lot: str, at: datetime) -> tuple[ConsumableLot | None, str | None]:
     # Read, not locked: the check changes no stock. Locking here (lots, then the audit head) deadlocked
     # against finish_collection at another chair (audit head, then lots) on PostgreSQL.
     row = session.execute(select(ConsumableLot).where(ConsumableLot.item == item, ConsumableLot.lot == lot.strip())
                           ).scalars().first()
     if row is None:
         return None, "LOT_UNKNOWN"
-    if row.expiry < on:
+    if row.expired(at):  # at the moment of the check: a lot expiring at 12:00 is refused from 12:00 on
         return row, "LOT_EXPIRED"
     if row.quantity_on_hand <= 0:
         return row, "LOT_EXHAUSTED"
@@ -498,13 +498,14 @@ def precollection_check(ctx: StationContext, actor: Actor, donation_id: int, che
             problems.append(regional)
         lots: dict[str, Any] = {}
         for item, lot in (("kit", check.kit_lot), ("ac", check.ac_lot), ("saline", check.saline_lot)):
-            row, problem = _lot(s, item, lot, today)
+            row, problem = _lot(s, item, lot, now)
             if problem:
                 zh, en = _ITEM_NAMES[item]
                 pz, pe = _LOT_PROBLEMS[problem]
                 problems.append((problem, f"{zh}批号 {lot} {pz}", f"{en} lot {lot}: {pe}"))
             lots[item] = {"lot": lot.strip(), "catalogue_no": row.catalogue_no if row else None,
-                          "expiry": row.expiry.isoformat() if row else None}
+                          "expiry": row.expiry_text if row else None,
+                          "expires_at": row.expires_at.isoformat() if row else None}
         items = {"donor_scan_ok": donor_ok, "bag_din_ok": bag_ok, "separator_serial": check.separator_serial.strip(),
                  "separator_model": sep.model if sep else None, "lots": lots,
                  "problems": [p[0] for p in problems]}

@@ -1,20 +1,41 @@
 """Equipment (serial, model, calibration) and consumable lots (received, on hand, consumed by collections)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from station import audit
 from station.audit import snapshot
-from station.context import StationContext
+from station.context import LOCAL_TZ, StationContext
 from station.errors import ConflictError, NotFound, ValidationError
 from station.models import ConsumableLot, Equipment, LotReceipt
 from station.security import Action, Actor, require_permission
 from station.services.common import require_text
 
 ITEMS = ("kit", "ac", "saline")
+
+
+def expiry_instant(expiry: date | datetime) -> datetime:
+    """The moment a lot stops being usable. A date alone is what the label has always meant: usable through that
+    whole local day, so it expires at the next local midnight. A time of day without a zone is local time."""
+    if isinstance(expiry, datetime):
+        return expiry if expiry.tzinfo is not None else expiry.replace(tzinfo=LOCAL_TZ)
+    return datetime.combine(expiry + timedelta(days=1), time(0), tzinfo=LOCAL_TZ)
+
+
+def parse_expiry(text: str) -> datetime:
+    """"2026-12-01" (end of that local day) or "2026-12-01 12:00" / "2026-12-01T12:00" (local time)."""
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            return expiry_instant(date.fromisoformat(value))
+        return expiry_instant(datetime.fromisoformat(value))
+    except ValueError:
+        raise ValidationError(f"有效期 {value!r} 应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM",
+                              f"The expiry {value!r} must be YYYY-MM-DD or YYYY-MM-DD HH:MM",
+                              code="INVALID_EXPIRY") from None
 
 
 def register_equipment(ctx: StationContext, actor: Actor, *, serial: str, model: str, calibration_due: date,
@@ -44,13 +65,14 @@ def record_calibration(ctx: StationContext, actor: Actor, serial: str, calibrati
         audit.record(s, actor, "equipment.calibrate", "equipment", e.id, at=ctx.now(), before=before, after=snapshot(e))
 
 
-def receive_lot(ctx: StationContext, actor: Actor, *, item: str, catalogue_no: str, lot: str, expiry: date,
-                quantity: int, name: str = "", specification: str = "", unit: str = "",
+def receive_lot(ctx: StationContext, actor: Actor, *, item: str, catalogue_no: str, lot: str,
+                expiry: date | datetime, quantity: int, name: str = "", specification: str = "", unit: str = "",
                 delivery_note: str = "") -> int:
     """Receive a delivery of a lot (a new lot, or more of one already in stock).
 
     With the delivery note's number the same delivery cannot be entered twice: a second receipt of the
-    same note for the same lot is refused and changes nothing."""
+    same note for the same lot is refused and changes nothing. `expiry` is a date (usable through that local
+    day) or a point in time (see expiry_instant)."""
     require_permission(actor, Action.MANAGE_CONSUMABLES)
     if item not in ITEMS:
         raise ValidationError(f"未知物料类别 {item}", f"Unknown item {item}", code="INVALID_ITEM")
@@ -58,14 +80,16 @@ def receive_lot(ctx: StationContext, actor: Actor, *, item: str, catalogue_no: s
         raise ValidationError("入库数量应大于0", "The quantity received must be positive", code="INVALID_QUANTITY")
     lot = require_text(lot, "批号", "the lot number", min_len=2)
     note = delivery_note.strip()
+    expires_at = expiry_instant(expiry)
     with ctx.transaction() as s:
         audit.lock_head(s)  # same lock order as finish_collection: audit head, then the lot
         row = s.execute(select(ConsumableLot).where(ConsumableLot.item == item, ConsumableLot.catalogue_no == catalogue_no,
                                                     ConsumableLot.lot == lot).with_for_update()).scalar_one_or_none()
         if row is not None:
-            if row.expiry != expiry:
-                raise ValidationError("同一批号的有效期与已登记的不同", "This lot was received before with another expiry date",
-                                      code="LOT_EXPIRY_MISMATCH")
+            if row.expires_at != expires_at:
+                raise ValidationError("同一批号的有效期与已登记的不同", "This lot was received before with another expiry",
+                                      code="LOT_EXPIRY_MISMATCH",
+                                      details={"registered": row.expiry_text, "given": expires_at.isoformat()})
             if note and s.execute(select(LotReceipt).where(LotReceipt.lot_id == row.id,
                                                            LotReceipt.delivery_note == note)).first() is not None:
                 raise ValidationError(f"批号 {lot} 的送货单 {note} 已入库，不能重复入库",
@@ -79,7 +103,7 @@ def receive_lot(ctx: StationContext, actor: Actor, *, item: str, catalogue_no: s
                          after={**snapshot(row), "delivery_note": note})
             return row.id
         row = ConsumableLot(item=item, name=name, catalogue_no=catalogue_no, specification=specification, unit=unit,
-                            lot=lot, expiry=expiry, quantity_received=quantity, quantity_on_hand=quantity,
+                            lot=lot, expires_at=expires_at, quantity_received=quantity, quantity_on_hand=quantity,
                             received_at=ctx.now())
         s.add(row)
         s.flush()
@@ -97,12 +121,13 @@ def _receipt(session: Any, lot_id: int, note: str, quantity: int, at: Any, actor
 
 def stock(ctx: StationContext, actor: Actor) -> list[dict[str, Any]]:
     require_permission(actor, Action.VIEW_DONOR)
-    today = ctx.today()
+    now = ctx.now()
     with ctx.transaction() as s:
         return [{"item": r.item, "name": r.name, "catalogue_no": r.catalogue_no, "lot": r.lot,
-                 "expiry": r.expiry.isoformat(), "on_hand": r.quantity_on_hand, "received": r.quantity_received,
-                 "expired": r.expiry < today}
-                for r in s.execute(select(ConsumableLot).order_by(ConsumableLot.item, ConsumableLot.expiry)).scalars()]
+                 "expiry": r.expiry_text, "expires_at": r.expires_at.isoformat(), "on_hand": r.quantity_on_hand,
+                 "received": r.quantity_received, "expired": r.expired(now)}
+                for r in s.execute(select(ConsumableLot).order_by(ConsumableLot.item, ConsumableLot.expires_at)
+                                   ).scalars()]
 
 
 def equipment_list(ctx: StationContext, actor: Actor) -> list[dict[str, Any]]:

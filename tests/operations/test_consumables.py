@@ -58,7 +58,7 @@ def test_balance_is_the_days_end_even_after_later_movements(demo_day) -> None:
     kit = next(k for k in before if k[0] == "kit")
     with ctx.transaction() as s:
         row = s.execute(select(ConsumableLot).where(ConsumableLot.item == "kit", ConsumableLot.lot == kit[1])).scalar_one()
-        catalogue, expiry = row.catalogue_no, row.expiry
+        catalogue, expiry = row.catalogue_no, row.expires_at
     inventory.receive_lot(ctx, SYSTEM, item="kit", catalogue_no=catalogue, lot=kit[1], expiry=expiry, quantity=40)
     cs.adjust_stock(ctx, SYSTEM, item="kit", lot=kit[1], change=-2, reason="破损2套")
     after = {(x.item, x.lot): x.balance for x in cs.daily_ledger(ctx, SYSTEM, DEMO_DAY)}

@@ -1,7 +1,7 @@
 """Administration logic: users, equipment, consumable lots, the rule set in force, devices."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -48,7 +48,7 @@ class AdminController(QObject):
         ctx, actor = self.session.ctx, self.session.user
         run_op(self, lambda: inventory.record_calibration(ctx, actor, serial, due), lambda _r: self.load())
 
-    def receive_lot(self, item: str, catalogue: str, lot: str, expiry: date, quantity: int) -> None:
+    def receive_lot(self, item: str, catalogue: str, lot: str, expiry: date | datetime, quantity: int) -> None:
         ctx, actor = self.session.ctx, self.session.user
         run_op(self, lambda: inventory.receive_lot(ctx, actor, item=item, catalogue_no=catalogue, lot=lot,
                                                    expiry=expiry, quantity=quantity), lambda _r: self.load())

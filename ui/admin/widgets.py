@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QTime, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -124,21 +126,36 @@ class LotsPanel(Panel):
         self.item = QComboBox(self)
         self.catalogue, self.lot = QLineEdit(self), QLineEdit(self)
         self.expiry = _date_edit(self, 365)
+        # a date alone is usable through that day; some lots are labelled with a time of day as well
+        self.expiry_has_time = QCheckBox(self)
+        self.expiry_time = QTimeEdit(QTime(12, 0), self)
+        self.expiry_time.setDisplayFormat("HH:mm")
+        self.expiry_time.setEnabled(False)
+        self.expiry_has_time.toggled.connect(self.expiry_time.setEnabled)
         self.quantity = QSpinBox(self)
         self.quantity.setRange(1, 10000)
         self.quantity.setValue(100)
         self.receive = QPushButton(self)
         row = QHBoxLayout()
-        for w in (self.item, self.catalogue, self.lot, self.expiry, self.quantity, self.receive):
+        for w in (self.item, self.catalogue, self.lot, self.expiry, self.expiry_has_time, self.expiry_time,
+                  self.quantity, self.receive):
             row.addWidget(w)
         lay = QVBoxLayout(self)
         lay.addWidget(self.table)
         lay.addLayout(row)
         self.rows: list[dict[str, Any]] = []
         self.receive.clicked.connect(lambda: self.sig_receive.emit(self.item.currentData(), self.catalogue.text(),
-                                                                   self.lot.text(), _date(self.expiry),
+                                                                   self.lot.text(), self.expiry_value(),
                                                                    self.quantity.value()))
         self.retranslate()
+
+    def expiry_value(self) -> date | datetime:
+        """The expiry date, or that date at the time of day (local time) when one is ticked."""
+        day = _date(self.expiry)
+        if not self.expiry_has_time.isChecked():
+            return day
+        t = self.expiry_time.time()
+        return datetime.combine(day, time(t.hour(), t.minute()))
 
     def items(self) -> dict[str, str]:
         return {"kit": self.tr("Apheresis kit"), "ac": self.tr("Anticoagulant"), "saline": self.tr("Saline")}
@@ -152,6 +169,8 @@ class LotsPanel(Panel):
         self.catalogue.setPlaceholderText(self.tr("Catalogue no."))
         self.lot.setPlaceholderText(self.tr("Lot"))
         self.receive.setText(self.tr("Receive"))
+        self.expiry_has_time.setText(self.tr("at"))
+        self.expiry_has_time.setToolTip(self.tr("The lot expires at a time of day (without it: at the end of the day)"))
         self.show_rows(self.rows)
 
     def show_rows(self, rows: list[dict[str, Any]]) -> None:

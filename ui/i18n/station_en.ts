@@ -1620,4 +1620,56 @@ Write it down now: it is shown only once and must be changed at the first sign-i
         <translation>The chain verifies: %1 under %2 (SHA-256 %3), valid until %4</translation>
     </message>
 </context>
+<context>
+    <name>BookingsPanel</name>
+    <message>
+        <source>Pull from the booking platform</source>
+        <translation>Pull from the booking platform</translation>
+    </message>
+    <message>
+        <source>%1 already known</source>
+        <translation>%1 already known</translation>
+    </message>
+</context>
+<context>
+    <name>FiguresPanel</name>
+    <message>
+        <source>Export today&apos;s ledger (CSV)…</source>
+        <translation>Export today&apos;s ledger (CSV)…</translation>
+    </message>
+    <message>
+        <source>Export today&apos;s ledger (PDF)…</source>
+        <translation>Export today&apos;s ledger (PDF)…</translation>
+    </message>
+</context>
+<context>
+    <name>QualityController</name>
+    <message>
+        <source>Export the day&apos;s consumption ledger</source>
+        <translation>Export the day&apos;s consumption ledger</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Ledger of %1 exported to %2 (%3 lines)</source>
+        <translation>Ledger of %1 exported to %2 (%3 lines)</translation>
+    </message>
+</context>
+<context>
+    <name>LotsPanel</name>
+    <message>
+        <source>at</source>
+        <translation>at</translation>
+    </message>
+    <message>
+        <source>The lot expires at a time of day (without it: at the end of the day)</source>
+        <translation>The lot expires at a time of day (without it: at the end of the day)</translation>
+    </message>
+</context>
 </TS>

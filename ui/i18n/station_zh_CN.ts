@@ -1825,4 +1825,56 @@ Write it down now: it is shown only once and must be changed at the first sign-i
         <translation>证书链验证通过：%1，根证书 %2（SHA-256 %3），有效期至 %4</translation>
     </message>
 </context>
+<context>
+    <name>BookingsPanel</name>
+    <message>
+        <source>Pull from the booking platform</source>
+        <translation>从预约平台获取</translation>
+    </message>
+    <message>
+        <source>%1 already known</source>
+        <translation>%1 条已导入过</translation>
+    </message>
+</context>
+<context>
+    <name>FiguresPanel</name>
+    <message>
+        <source>Export today&apos;s ledger (CSV)…</source>
+        <translation>导出今日出库登记（CSV）…</translation>
+    </message>
+    <message>
+        <source>Export today&apos;s ledger (PDF)…</source>
+        <translation>导出今日出库登记（PDF）…</translation>
+    </message>
+</context>
+<context>
+    <name>QualityController</name>
+    <message>
+        <source>Export the day&apos;s consumption ledger</source>
+        <translation>导出当日耗材出库登记</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Ledger of %1 exported to %2 (%3 lines)</source>
+        <translation>%1 出库登记已导出到 %2（%3 行）</translation>
+    </message>
+</context>
+<context>
+    <name>LotsPanel</name>
+    <message>
+        <source>at</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>The lot expires at a time of day (without it: at the end of the day)</source>
+        <translation>该批号在当日某一时刻失效（不勾选：有效期至当日结束）</translation>
+    </message>
+</context>
 </TS>

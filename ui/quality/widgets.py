@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui.common.widgets import Panel
 
@@ -42,8 +42,19 @@ def bar_chart(title: str, data: dict[str, float], colour: str = "#1f5fa8") -> QC
 
 
 class FiguresPanel(Panel):
+    sig_export_ledger = Signal(str)  # "csv" or "pdf": export today's consumption ledger
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.export_csv, self.export_pdf = QPushButton(self), QPushButton(self)
+        self.export_csv.setObjectName("ledger_export_csv")
+        self.export_pdf.setObjectName("ledger_export_pdf")
+        self.export_csv.clicked.connect(lambda: self.sig_export_ledger.emit("csv"))
+        self.export_pdf.clicked.connect(lambda: self.sig_export_ledger.emit("pdf"))
+        exports = QHBoxLayout()
+        exports.addStretch(1)
+        exports.addWidget(self.export_csv)
+        exports.addWidget(self.export_pdf)
         self.figures: dict[str, Any] | None = None
         self.headline = QLabel(self)
         self.headline.setObjectName("quality_headline")
@@ -58,13 +69,16 @@ class FiguresPanel(Panel):
             v.setMinimumHeight(260)
         grid = QGridLayout(self)
         grid.addWidget(self.today, 0, 0, 1, 2)
-        grid.addWidget(self.headline, 1, 0, 1, 2)
-        grid.addWidget(self.views[0], 2, 0)
-        grid.addWidget(self.views[1], 2, 1)
-        grid.addWidget(self.views[2], 3, 0, 1, 2)
+        grid.addLayout(exports, 1, 0, 1, 2)
+        grid.addWidget(self.headline, 2, 0, 1, 2)
+        grid.addWidget(self.views[0], 3, 0)
+        grid.addWidget(self.views[1], 3, 1)
+        grid.addWidget(self.views[2], 4, 0, 1, 2)
         self.retranslate()
 
     def retranslate(self) -> None:
+        self.export_csv.setText(self.tr("Export today's ledger (CSV)…"))
+        self.export_pdf.setText(self.tr("Export today's ledger (PDF)…"))
         self.show_figures(self.figures)
         self.show_daily(self.daily)
 

@@ -18,6 +18,7 @@ class Workspace(Panel):
         QVBoxLayout(self).addWidget(self.figures)
         self.controller.sig_figures.connect(self.figures.show_figures)
         self.controller.sig_daily.connect(self.figures.show_daily)
+        self.figures.sig_export_ledger.connect(self.controller.export_ledger)
 
     def activate(self) -> None:
         self.controller.load()

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ui.common.widgets import Panel
 from ui.ops import run_op, show_error
@@ -25,8 +25,12 @@ class BookingsPanel(Panel):
         self.summary.setWordWrap(True)
         self.refresh_button, self.import_button, self.no_show_button = QPushButton(self), QPushButton(self), \
             QPushButton(self)
+        self.pull_button = QPushButton(self)
+        self.pull_button.setObjectName("bookings_pull")
+        # shown only when a booking platform is configured ([bookings] url); files can always be imported
+        self.pull_button.setVisible(bool(session.ctx.config.bookings.url))
         buttons = QHBoxLayout()
-        for b in (self.refresh_button, self.import_button, self.no_show_button):
+        for b in (self.refresh_button, self.pull_button, self.import_button, self.no_show_button):
             buttons.addWidget(b)
         lay = QVBoxLayout(self)
         lay.addWidget(self.grid, 1)
@@ -34,6 +38,7 @@ class BookingsPanel(Panel):
         lay.addLayout(buttons)
         self.refresh_button.clicked.connect(self.refresh)
         self.import_button.clicked.connect(self._choose_file)
+        self.pull_button.clicked.connect(self.pull)
         self.no_show_button.clicked.connect(self.mark_no_shows)
         self.retranslate()
 
@@ -42,6 +47,7 @@ class BookingsPanel(Panel):
                                              self.tr("ID number"), self.tr("Status")])
         self.refresh_button.setText(self.tr("Refresh"))
         self.import_button.setText(self.tr("Import bookings…"))
+        self.pull_button.setText(self.tr("Pull from the booking platform"))
         self.no_show_button.setText(self.tr("Mark no-shows"))
         self.show_rows(self.rows)
 
@@ -64,25 +70,52 @@ class BookingsPanel(Panel):
                              if rows else self.tr("No bookings for today"))
 
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import bookings"), "",
-                                              self.tr("Booking files (*.json *.csv)"))
+        from ui.dialogs import dialogs
+
+        path = dialogs().open_file(self, self.tr("Import bookings"), self.tr("Booking files (*.json *.csv)"))
         if path:
             self.import_file(Path(path))
+
+    def _imported(self, result: Any) -> None:
+        text = self.tr("Imported %1 bookings").replace("%1", str(result.imported))
+        if result.duplicates:
+            text += "; " + self.tr("%1 already known").replace("%1", str(len(result.duplicates)))
+        if result.broken:
+            text += "; " + self.tr("%1 rows refused:").replace("%1", str(len(result.broken))) + " " + "; ".join(
+                f"#{b['row']} {', '.join(b['reasons'])}" for b in result.broken[:5])
+        self.session.notify("warning" if result.broken else "ok", text)
+        self.refresh()
 
     def import_file(self, path: Path) -> None:
         from station.operations.appointments import import_file
 
         ctx, actor = self.session.ctx, self.session.user
+        run_op(self, lambda: import_file(ctx, actor, path), self._imported, lambda exc: show_error(self, exc))
 
-        def done(result: Any) -> None:
-            text = self.tr("Imported %1 bookings").replace("%1", str(result.imported))
-            if result.broken:
-                text += "; " + self.tr("%1 rows refused:").replace("%1", str(len(result.broken))) + " " + "; ".join(
-                    f"#{b['row']} {', '.join(b['reasons'])}" for b in result.broken[:5])
-            self.session.notify("warning" if result.broken else "ok", text)
-            self.refresh()
+    def pull(self) -> None:
+        """Today's bookings from the platform: the HTTP wait on the I/O worker, the import on the database one."""
+        from station.operations.appointments import import_rows
+        from station.operations.booking_platform import fetch_bookings, source_from_config
 
-        run_op(self, lambda: import_file(ctx, actor, path), done, lambda exc: show_error(self, exc))
+        ctx, actor = self.session.ctx, self.session.user
+        source = source_from_config(ctx.config)
+        if source is None:
+            return
+        day = ctx.today()
+        self.pull_button.setEnabled(False)
+
+        def failed(exc: BaseException) -> None:
+            self.pull_button.setEnabled(True)
+            show_error(self, exc)
+
+        def fetched(rows: list[Any]) -> None:
+            def imported(result: Any) -> None:
+                self.pull_button.setEnabled(True)
+                self._imported(result)
+
+            run_op(self, lambda: import_rows(ctx, actor, rows, source=source.name, day=day), imported, failed)
+
+        run_op(self, lambda: fetch_bookings(actor, source, day), fetched, failed, slow=True)
 
     def mark_no_shows(self) -> None:
         """Bookings whose slot has ended and who have not arrived become no-shows."""
