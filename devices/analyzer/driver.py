@@ -89,9 +89,12 @@ class Hl7AnalyzerWorker(_ResultDelivery, DeviceWorker):
     protocol = "hl7"
 
     def __init__(self, name: str, port: str, *, idle_timeout: float = 0.0,
-                 max_message: int = hl7.MAX_MESSAGE, **kwargs: Any) -> None:
+                 max_message: int = hl7.MAX_MESSAGE, garbage_quiet: float = 1.0, block_timeout: float = 30.0,
+                 **kwargs: Any) -> None:
         super().__init__(name, port, **kwargs)
         self.max_message = max_message
+        self.garbage_quiet = garbage_quiet  # s of silence after which stray bytes are reported
+        self.block_timeout = block_timeout  # s of silence inside a block after which it is reported cut
         self._listener: socket.socket | None = None
         self._conn: socket.socket | None = None
         self._acks = 0
@@ -133,29 +136,39 @@ class Hl7AnalyzerWorker(_ResultDelivery, DeviceWorker):
                 self._conn = None
 
     def _serve_connection(self, conn: socket.socket) -> None:
-        from devices.base import utcnow
-
         decoder = hl7.MllpDecoder(self.max_message)
+        last_data = time.monotonic()
         while not self._stopping.is_set():
             try:
                 data = conn.recv(65536)
             except TimeoutError:
+                quiet = time.monotonic() - last_data
+                if quiet >= self.garbage_quiet:  # stray bytes are reported once the line is quiet,
+                    self._handle(conn, decoder.flush(partial=quiet >= self.block_timeout))  # a cut block later
                 continue
             except OSError as exc:
                 self._warn(f"{self.name}：连接中断（{exc}）", f"{self.name}: connection lost ({exc})")
+                self._handle(conn, decoder.flush(partial=True))
                 return
-            if not data:
-                return  # the analyzer closed the connection; it reconnects for its next message
-            for item in decoder.feed(data):
-                received_at = utcnow()
-                if item.message is None:
-                    self._raw(item.raw, error=item.error, received_at=received_at)
-                    self._warn(f"{self.name}：收到无效数据（{item.error}）",
-                               f"{self.name}: invalid data received ({item.error})")
-                    if item.error and "longer" in item.error:
-                        self._send(conn, hl7.build_ack("", "AE", item.error))
-                    continue
-                self._on_message(conn, item, received_at)
+            if not data:  # the analyzer closed the connection; it reconnects for its next message
+                self._handle(conn, decoder.flush(partial=True))
+                return
+            last_data = time.monotonic()
+            self._handle(conn, decoder.feed(data))
+
+    def _handle(self, conn: socket.socket, items: list[hl7.MllpItem]) -> None:
+        from devices.base import utcnow
+
+        for item in items:
+            received_at = utcnow()
+            if item.message is None:
+                self._raw(item.raw, error=item.error, received_at=received_at)
+                self._warn(f"{self.name}：收到无效数据（{item.error}）",
+                           f"{self.name}: invalid data received ({item.error})")
+                if item.error and "longer" in item.error:
+                    self._send(conn, hl7.build_ack("", "AE", item.error))
+                continue
+            self._on_message(conn, item, received_at)
 
     def _send(self, conn: socket.socket, ack: bytes) -> None:
         try:

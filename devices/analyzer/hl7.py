@@ -85,6 +85,21 @@ class MllpDecoder:
         return out
 
 
+    def flush(self, *, partial: bool) -> list[MllpItem]:
+        """What is left when the line goes quiet or closes: stray bytes outside a block (reported),
+        and with `partial` a block that never ended (reported as cut short); nothing is kept."""
+        out: list[MllpItem] = []
+        if self._garbage.strip(b"\r\n"):
+            out.append(MllpItem(None, bytes(self._garbage), "bytes outside an MLLP block"))
+        self._garbage.clear()
+        if partial and self._in_block:
+            out.append(MllpItem(None, bytes(SB + self._buf[:256]), "MLLP block cut short (no end before the "
+                                "line went quiet or closed)"))
+            self._in_block = self._discarding = self._prev_eb = False
+            self._buf.clear()
+        return out
+
+
 @dataclass
 class Hl7Message:
     segments: list[list[str]]
@@ -151,6 +166,16 @@ def unescape(value: str, msg: Hl7Message) -> str:
             .replace(f"{e}E{e}", e))
 
 
+def _unit(field: str, msg: Hl7Message) -> str:
+    """OBX-6 (CE: identifier^text^system) -> the unit. Analyzers often write a power of ten with an
+    unescaped component separator ("10^9/L" rather than "10\\S\\9/L" or "10*9/L"): a purely numeric
+    first component followed by one starting with a digit is that unit, put back together."""
+    parts = field.split(msg.component_sep)
+    if len(parts) > 1 and parts[0].strip().isdigit() and parts[1][:1].isdigit():
+        return unescape(f"{parts[0]}^{parts[1]}", msg)
+    return unescape(parts[0], msg)
+
+
 def parse_oru(raw: bytes) -> tuple[Hl7Message, list[ParsedSample]]:
     """An ORU^R01 -> one ParsedSample per OBR, or Hl7Error (with the control id when known)."""
     msg = parse_hl7(raw)
@@ -189,8 +214,7 @@ def parse_oru(raw: bytes) -> tuple[Hl7Message, list[ParsedSample]]:
             if status not in ("", "F", "C"):
                 current.rejected[analyte] = f"{analyte}: result status {status!r} is not final"
                 continue
-            add_value(current, analyte, unescape(_field(seg, 5), msg),
-                      unescape(_field(seg, 6).split(cs)[0], msg), _field(seg, 8))
+            add_value(current, analyte, unescape(_field(seg, 5), msg), _unit(_field(seg, 6), msg), _field(seg, 8))
             when = parse_timestamp(_field(seg, 14))
             if when is not None and current.measured_at is None:
                 current.measured_at = when

@@ -257,6 +257,36 @@ def test_mllp_framing() -> None:
     assert items[0].message == ORU.encode()
 
 
+def test_hl7_power_of_ten_units_with_an_unescaped_caret() -> None:
+    # "10^9/L" in OBX-6 splits into components "10" and "9/L"; escaped (\\S\\) or with "*" it does not
+    text = ORU.replace("|6.2|10*3/uL|", "|6.2|10^9/L|").replace("|245|10*3/uL|", "|245|10\\S\\3/uL|")
+    _, [sample] = hl7.parse_oru(text.encode())
+    assert sample.values["WBC"].value == 6.2 and sample.values["WBC"].raw_unit == "10^9/L"
+    assert sample.values["PLT"].value == 245.0 and sample.values["PLT"].raw_unit == "10^3/uL"
+    assert not sample.rejected
+    # a coded unit (identifier^text^system) is still read from its first component
+    _, [coded] = hl7.parse_oru(ORU.replace("|13.8|g/dL|", "|13.8|g/dL^gram per decilitre^UCUM|").encode())
+    assert coded.values["HGB"].value == 138.0 and coded.values["HGB"].raw_unit == "g/dL"
+    # other separators declared in MSH-2: '#' between fields, '$' between components
+    other = ORU.replace("|", "#").replace("^", "$").replace("#6.2#10*3/uL#", "#6.2#10$9/L#")
+    _, [sample] = hl7.parse_oru(other.encode())
+    assert sample.sample_id == "W000025000001" and sample.values["WBC"].raw_unit == "10^9/L"
+    assert sample.values["HGB"].value == 138.0
+
+
+def test_mllp_flush_reports_stray_bytes_and_a_block_that_never_ended() -> None:
+    dec = hl7.MllpDecoder()
+    assert dec.feed(b"\x00\x01noise") == []  # not yet: more may follow before a block starts
+    [stray] = dec.flush(partial=False)
+    assert stray.message is None and stray.error == "bytes outside an MLLP block"
+    assert dec.flush(partial=False) == []  # reported once
+    assert dec.feed(hl7.SB + ORU.encode()[:40]) == []
+    assert dec.flush(partial=False) == []  # a slow block is waited for...
+    [cut] = dec.flush(partial=True)  # ...until the line closes or stays quiet too long
+    assert cut.message is None and "cut short" in (cut.error or "")
+    assert dec.feed(hl7.mllp_wrap(ORU.encode()))[0].message == ORU.encode()  # and the next one is whole
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=800))
 def test_fuzz_astm_receiver_random_bytes(data: bytes) -> None:

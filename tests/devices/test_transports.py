@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 import serial
 from devhelpers import RESIDENT_CARD
 
-from devices.analyzer import astm
+from devices.analyzer import astm, hl7
 from devices.analyzer.driver import AstmAnalyzerWorker, Hl7AnalyzerWorker
 from devices.base import ConnectionState, wait_until
 from devices.idcard.reader import IdCardReaderWorker
@@ -172,6 +173,29 @@ def test_hl7_over_tcp_ack_and_ae(sim, collector) -> None:
         assert acks[0]["code"] == "AA" and acks[1] == {"code": "AE", "control_id": "77",
                                                        "text": acks[1]["text"]}
         assert collector.events.empty()
+    finally:
+        worker.stop()
+
+
+def test_hl7_garbage_and_a_cut_block_are_reported_then_a_good_message_is_filed(collector) -> None:
+    port = free_tcp_port()
+    worker = Hl7AnalyzerWorker("bc-2", f"mllp://127.0.0.1:{port}", garbage_quiet=0.3, block_timeout=0.8,
+                               **collector.kwargs())
+    worker.start()
+    try:
+        assert wait_until(lambda: worker.status.state == ConnectionState.CONNECTED, 5)
+        with socket.create_connection(("127.0.0.1", port)) as conn:
+            conn.sendall(b"\x00\x01 not HL7 at all")  # no block ever starts
+            assert wait_until(lambda: "outside an MLLP block" in worker.status.reason_en, 5)
+            conn.sendall(hl7.SB + b"MSH|^~\\&|BC|M|||20261201||ORU^R01|9|P|2.3.1\rOBR|1||W0000")  # then silence
+            assert wait_until(lambda: "cut short" in worker.status.reason_en, 5)
+            conn.sendall(hl7.mllp_wrap(hl7.build_oru("W000025000008", {"HGB": ("13.1", "g/dL")}, control_id="10")))
+            conn.settimeout(5)
+            assert b"MSA|AA|10" in conn.recv(4096)
+        result = collector.next()
+        assert result.sample_id == "W000025000008" and result.values["HGB"].value == 131.0
+        assert collector.events.empty()  # nothing was made of the garbage or of the cut block
+        assert wait_until(lambda: worker.status.state == ConnectionState.CONNECTED, 5)
     finally:
         worker.stop()
 
