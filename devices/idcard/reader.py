@@ -31,14 +31,22 @@ class IdCardReaderWorker(SerialWorker):
 
     def __init__(self, name: str, port: str, *, with_fingerprint: bool = False,
                  poll_interval: float = 0.2, response_timeout: float = 2.0,
-                 wlt_decoder: WltDecoder | None = None, **kwargs: Any) -> None:
+                 wlt_decoder: WltDecoder | None = None, warning_hold: float = 8.0, **kwargs: Any) -> None:
         super().__init__(name, port, **kwargs)
         self.with_fingerprint = with_fingerprint
         self.poll_interval = poll_interval
         self.response_timeout = response_timeout
         self.wlt_decoder = wlt_decoder
+        # A failed read is followed by polls that find no card (the reader wants the card lifted first),
+        # which would clear the warning within one poll interval: it is held this long, or until a good read.
+        self.warning_hold = warning_hold
+        self._warning_until = 0.0
         self._decoder = codec.FrameDecoder()
         self._card_present = False
+
+    def _warn(self, reason_zh: str, reason_en: str) -> None:
+        super()._warn(reason_zh, reason_en)
+        self._warning_until = time.monotonic() + self.warning_hold
 
     def _transact(self, cmd: tuple[int, int], retries: int = 2) -> codec.Response:
         """Send one command and wait for its response; a corrupted or missing answer is retried."""
@@ -99,7 +107,8 @@ class IdCardReaderWorker(SerialWorker):
         if found.sw3 != codec.SW_FOUND:
             if found.sw3 in (codec.SW_FIND_FAILED, codec.SW_OK):
                 self._card_present = False
-                self._set_connected()
+                if time.monotonic() >= self._warning_until:  # no card: fine, once a warning was seen
+                    self._set_connected()
             else:
                 zh, en = codec.status_message(found.sw3)
                 self._warn(f"{self.name}：寻卡失败：{zh}", f"{self.name}: find card failed: {en}")
@@ -127,14 +136,18 @@ class IdCardReaderWorker(SerialWorker):
                        f"{self.name}: card data cannot be parsed ({exc}); place the card again")
             self._card_present = True
             return
+        photo_failed = False
         if self.wlt_decoder is not None:
             try:
                 card.photo_png = self.wlt_decoder.decode(card.photo_wlt)
-            except Exception as exc:
+            except Exception as exc:  # the card's text is good; the photo stays as WLT bytes
                 self._warn(f"{self.name}：照片解码失败（{exc}）", f"{self.name}: photo decoding failed ({exc})")
+                photo_failed = True
         self._card_present = True
         raw = self._raw(response.raw, parsed=card.to_json())
-        self._set_connected()
+        if not photo_failed:  # a good read ends an earlier warning; a photo failure stays shown
+            self._warning_until = 0.0
+            self._set_connected()
         self._emit(IdCardEvent(card, raw, (time.perf_counter() - started) * 1000))
 
     def _set_connected(self) -> None:

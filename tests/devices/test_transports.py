@@ -64,6 +64,30 @@ def test_idcard_faults_reported_and_recovered(pty_pair, sim, collector) -> None:
         worker.stop()
 
 
+def test_idcard_read_failure_stays_shown_until_a_good_read(pty_pair, sim, collector) -> None:
+    station, device = pty_pair
+    reader_sim = sim("idcard", device, "--hold", "1000")
+    worker = IdCardReaderWorker("reader-2", station, poll_interval=0.05, response_timeout=0.5, warning_hold=30,
+                                **collector.kwargs())
+    worker.start()
+    try:
+        assert wait_until(lambda: worker.status.state == ConnectionState.CONNECTED, 5)
+        reader_sim.control({"cmd": "fault", "mode": "read_fail"})
+        reader_sim.control({"cmd": "place", "card": RESIDENT_CARD})
+        assert wait_until(lambda: "read" in worker.status.reason_en.lower()
+                          and worker.status.state == ConnectionState.ERROR, 5)
+        time.sleep(1.0)  # twenty polls later, finding no card, the clerk still sees why nothing was read
+        assert worker.status.state == ConnectionState.ERROR and "read" in worker.status.reason_en.lower()
+        assert collector.events.empty()
+        reader_sim.control({"cmd": "remove"})
+        reader_sim.control({"cmd": "fault", "mode": None})
+        reader_sim.control({"cmd": "place", "card": RESIDENT_CARD})
+        assert collector.next().card.id_number == "110101199003077774"
+        assert worker.status.state == ConnectionState.CONNECTED  # the good read ends the warning
+    finally:
+        worker.stop()
+
+
 def test_astm_over_pty_with_retry_and_qc(pty_pair, sim, collector) -> None:
     station, device = pty_pair
     worker = AstmAnalyzerWorker("xn-1", station, **collector.kwargs())
