@@ -105,7 +105,11 @@ class SerialSimulator(Simulator):
                 continue
             try:
                 while not self._stop.is_set():
-                    data = self.serial.read(4096)
+                    # one byte returns as soon as it comes (else after 20 ms, the tick cadence), then
+                    # whatever else is waiting: a reply never waits out the timeout behind its request
+                    data = self.serial.read(1)
+                    if data and self.serial.in_waiting:
+                        data += self.serial.read(self.serial.in_waiting)
                     with self._lock:
                         if data:
                             self.on_data(bytes(data))
