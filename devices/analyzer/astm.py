@@ -184,12 +184,11 @@ class AstmReceiver:
     def _nak(self, out: ReceiverOutput, reason: str) -> None:
         self._naks += 1
         out.errors.append(f"frame rejected: {reason}")
+        out.reply += NAK  # the last one too: the sender is not left waiting for a reply it never gets
         if self._naks >= self.max_naks:
             self._text.clear()  # a NAK storm: nothing of this transfer is trusted
             self._partial.clear()
             self._abort(out, f"{self._naks} frames rejected in a row: transfer aborted")
-            return
-        out.reply += NAK
 
     def _on_frame(self, frame: bytes, out: ReceiverOutput) -> None:
         try:

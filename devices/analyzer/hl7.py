@@ -202,9 +202,10 @@ def parse_oru(raw: bytes) -> tuple[Hl7Message, list[ParsedSample]]:
         elif name == "OBX":
             if current is None:
                 raise Hl7Error("OBX before any OBR", msg.control_id)
-            ident = _field(seg, 3).split(cs)
-            analyte = LOINC.get(ident[0].strip()) or ALIASES.get(
-                (ident[1] if len(ident) > 1 else ident[0]).strip().upper())
+            # OBX-3 as identifier^text^system^alternate id^alternate text: a LOINC code or a known
+            # local name in any component ("718-7^HGB^LN", "HGB^Hemoglobin^L", "^HB")
+            ident = [c.strip() for c in _field(seg, 3).split(cs)]
+            analyte = next((a for c in ident for a in (LOINC.get(c), ALIASES.get(c.upper())) if a), None)
             if analyte is None:
                 continue  # other parameters stay in the raw message
             if _field(seg, 2).strip() not in ("NM", ""):
