@@ -3,9 +3,10 @@ COM, socket://) or an MLLP TCP port and prints what came back, for input the cod
 
     python tests/devices/feeder.py PORT SCRIPT.json
 
-SCRIPT is a list of steps {"send": hex, "reply": N, "wait": seconds}: write the bytes, then read up
-to N reply bytes (serial: within 3 s; TCP: until N bytes or 3 s). Prints one JSON line: the replies
-as hex, in step order."""
+SCRIPT is a list of steps {"recv": N, "send": hex, "reply": N, "wait": seconds}: read N bytes first
+(a device that answers the station's requests), write the bytes, then read up to N reply bytes
+(serial: within 3 s; TCP: until N bytes or 3 s). Prints one JSON line: the replies (or, for recv
+steps, what was received) as hex, in step order."""
 from __future__ import annotations
 
 import json
@@ -59,8 +60,14 @@ def main() -> int:
         def read(n: int) -> bytes:
             return bytes(link.read(n))
     for step in steps:
-        write(bytes.fromhex(step["send"]))
-        replies.append(read(step["reply"]).hex() if step.get("reply") else "")
+        if step.get("recv"):
+            replies.append(read(step["recv"]).hex())
+        if step.get("send"):
+            write(bytes.fromhex(step["send"]))
+        if step.get("reply"):
+            replies.append(read(step["reply"]).hex())
+        elif not step.get("recv"):
+            replies.append("")
         time.sleep(step.get("wait", 0))
     print(json.dumps(replies))
     return 0

@@ -38,12 +38,15 @@ def frames_of(records: list[str], max_text: int = astm.MAX_TEXT) -> list[bytes]:
 class DeviceTest:
     """`station device test KIND --json` in its own process, reading until the driver is listening."""
 
-    def __init__(self, *args: str, count: int, timeout: float = 20) -> None:
+    def __init__(self, *args: str, count: int, timeout: float = 20, connect: bool = True) -> None:
         self.proc = subprocess.Popen([sys.executable, "-m", "station.cli", "device", "test", *args,
                                       "--count", str(count), "--timeout", str(timeout), "--json"],
                                      cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines: list[dict[str, Any]] = []
         assert self.proc.stdout is not None
+        if not connect:  # a device that must answer before the driver says it is connected
+            time.sleep(1.0)
+            return
         for line in self.proc.stdout:  # the first status line: the port is open / the listener is up
             self.lines.append(json.loads(line))
             if self.lines[-1].get("state") == "connected":
@@ -193,3 +196,43 @@ def test_hl7_oversized_message_refused_then_recovery(tmp_path) -> None:
     assert [r["sample_id"] for r in run.results()] == ["W000025000032"]
     assert any("longer than 1048576 bytes" in e for e in run.errors()), \
         run.errors()
+
+
+# -- ID-card reader frames -------------------------------------------------------------------
+def test_idcard_bad_checksum_truncated_and_unknown_card_type_then_a_good_read(pty_pair, tmp_path) -> None:
+    from devhelpers import RESIDENT_CARD
+
+    from devices.idcard import codec
+    from devices.idcard.cardfile import card_from_dict
+
+    station, device = pty_pair
+    run = DeviceTest("idcard", "--port", station, "-o", "response_timeout=0.4", "-o", "poll_interval=0.05",
+                     count=1, timeout=30, connect=False)
+    card = card_from_dict(RESIDENT_CARD)
+    good = codec.build_response(codec.SW_OK, codec.encode_read_data(card.text, card.photo, None))
+    bad_sum = good[:-1] + bytes([good[-1] ^ 0xFF])
+    truncated = good[: len(good) // 2]
+    text = bytearray(card.text)
+    text[codec.CARD_TYPE_OFFSET:codec.CARD_TYPE_OFFSET + 2] = "Q".encode("utf-16-le")
+    unknown_type = codec.build_response(codec.SW_OK, codec.encode_read_data(bytes(text), card.photo, None))
+    request = len(codec.build_request(*codec.CMD_FIND))
+
+    def answer(*responses: bytes) -> list[dict[str, Any]]:
+        return [{"recv": request, "send": r.hex()} for r in responses]
+
+    ok, found = codec.build_response(codec.SW_OK), codec.build_response(codec.SW_FOUND)
+    steps = answer(ok)  # SAM status
+    steps += answer(found, ok, bad_sum, bad_sum, bad_sum)  # find, select, read and its two retries
+    steps += answer(ok, found, ok, truncated, truncated, truncated)  # reconnected: SAM status, ...
+    steps += answer(ok, found, ok, unknown_type)
+    steps += answer(codec.build_response(codec.SW_FIND_FAILED), found, ok, good)  # the card placed again
+    received = feed(device, steps, tmp_path)
+    assert all(len(r) == 2 * request for r in received), received  # the reader asked every time
+    code, lines, err = run.finish()
+    assert code == 0, err
+    reads = [x for x in lines if x.get("event") == "idcard"]
+    assert len(reads) == 1 and reads[0]["id_number"] == "110101199003077774"  # only the good read
+    errors = " | ".join(run.errors())
+    assert "corrupted reply from reader (checksum" in errors, errors
+    assert "reader does not answer" in errors or "truncated" in errors or "bad length" in errors, errors
+    assert "unsupported card type marker 'Q'" in errors, errors
