@@ -95,6 +95,19 @@ class FrameDecoder:
         self.max_body = max_body
         self._buf = bytearray()
 
+    def partial_frame(self) -> tuple[int, int] | None:
+        """(bytes held, bytes the frame's LEN announces) of a frame begun but not complete, else None."""
+        start = self._buf.find(PREAMBLE)
+        if start < 0 or len(self._buf) - start < 7:
+            return None
+        return len(self._buf) - start, 7 + int.from_bytes(self._buf[start + 5:start + 7], "big")
+
+    def take_pending(self) -> bytes:
+        """Drop and return what is buffered (a truncated frame given up on)."""
+        data = bytes(self._buf)
+        self._buf.clear()
+        return data
+
     def feed(self, data: bytes) -> list[Frame | FrameError]:
         self._buf += data
         out: list[Frame | FrameError] = []

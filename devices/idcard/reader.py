@@ -84,6 +84,12 @@ class IdCardReaderWorker(SerialWorker):
                 except codec.IdCardFormatError as exc:
                     self._raw(item.raw, error=str(exc))
                     return DeviceFault("读卡器应答格式错误", f"malformed reply ({exc})")
+        partial = self._decoder.partial_frame()
+        if partial is not None:
+            held, total = partial
+            self._raw(self._decoder.take_pending(), error=f"truncated frame ({held} of {total} bytes)")
+            return DeviceFault(f"读卡器应答不完整（收到 {held}/{total} 字节）",
+                               f"incomplete reply from reader (truncated frame: {held} of {total} bytes)")
         return DeviceFault("读卡器无应答（超时），请检查连接和电源",
                            "reader does not answer (timeout): check cable and power")
 
