@@ -148,10 +148,100 @@ def _install_signature_memo() -> None:
     sig_validate._validate_raw = _validate_raw
 
 
+_PDF_DELIMITER = re.compile(rb"[ \n\r\t\f\x00()<>\[\]{}/%]")  # PDF white space and delimiters
+
+
+def read_until_delimiter(stream: Any) -> bytes:
+    """pyHanko's `misc.read_until_delimiter` in chunks instead of a byte at a time: the bytes up to
+    the first PDF white-space or delimiter character, the stream left on that character (or at
+    the end). Numbers, keywords and names are read with it, so it runs for almost every token."""
+    start = stream.tell()
+    head = b""
+    size = 64
+    while True:
+        chunk = stream.read(size)
+        if not chunk:
+            return head
+        m = _PDF_DELIMITER.search(chunk)
+        if m is not None:
+            stream.seek(start + len(head) + m.start())
+            return head + chunk[:m.start()]
+        head += chunk
+        size = 4096
+
+
+_NAME_CACHE: dict[bytes, Any] = {}
+
+
+def _decode_name(name_bytes: bytes) -> Any:
+    """pyHanko's name decoding (escapes expanded, byte by byte), memoised: the same names recur in
+    every object. A name that fails to decode is not remembered (it raises every time)."""
+    result = _NAME_CACHE.get(name_bytes)
+    if result is None:
+        result = _ORIGINAL["decode_name"](name_bytes)
+        if len(_NAME_CACHE) >= 8192:
+            _NAME_CACHE.clear()
+        _NAME_CACHE[name_bytes] = result
+    return result
+
+
+_HASHABLE_CACHE: dict[bytes, str] = {}
+
+
+def _name_hashable(self: asn1_x509.Name) -> str:
+    """asn1crypto's normalised form of a name (registry and CRL look-ups), memoised on its DER encoding."""
+    key = self.dump()
+    result = _HASHABLE_CACHE.get(key)
+    if result is None:
+        if len(_HASHABLE_CACHE) >= 4096:
+            _HASHABLE_CACHE.clear()
+        result = _HASHABLE_CACHE[key] = _ORIGINAL["name_hashable"].fget(self)
+    return result
+
+
+def _install_diff_memo() -> None:
+    """Remember, per open file, the difference analysis that found the later revisions allowed.
+
+    The long-term validation reviews every signature's later revisions (document time stamps
+    included) and the document time stamp check reviews them again: the same reader, revision and
+    policy give the same answer. The memo lives on the reader (one file's bytes), so nothing is
+    shared between files; a review that found a suspicious change is not remembered (it runs again).
+    """
+    from pyhanko.sign.diff_analysis.policies import StandardDiffPolicy
+    from pyhanko.sign.diff_analysis.policy_api import DiffResult
+
+    original = StandardDiffPolicy.review_file
+    if getattr(original, "_station_fast", False):
+        return
+
+    def review_file(self: Any, reader: Any, base_revision: Any, field_mdp_spec: Any = None,
+                    doc_mdp: Any = None) -> Any:
+        if not isinstance(base_revision, int):
+            return original(self, reader, base_revision, field_mdp_spec, doc_mdp)
+        memo = reader.__dict__.setdefault("_station_diff_memo", {})
+        # FieldMDPSpec holds a list (unhashable): its repr names the action and every locked field
+        key = (id(self), base_revision, reader.xrefs.total_revisions, repr(field_mdp_spec), doc_mdp)
+        found = memo.get(key)
+        if found is not None and found[0] is self:
+            result = found[1]
+        else:
+            reviewed = original(self, reader, base_revision, field_mdp_spec, doc_mdp)
+            if not isinstance(reviewed, DiffResult):
+                return reviewed  # a suspicious modification: reported, never remembered
+            result = reviewed
+            memo[key] = (self, result)
+        return DiffResult(result.modification_level, set(result.changed_form_fields))
+
+    review_file._station_fast = True  # type: ignore[attr-defined]
+    review_file.__wrapped__ = original  # type: ignore[attr-defined]
+    StandardDiffPolicy.review_file = review_file  # type: ignore[method-assign]
+
+
 def _install_speedups() -> None:
     from pyhanko.pdf_utils import generic
 
     _install_signature_memo()
+    _install_diff_memo()
 
     if getattr(generic.read_hex_string_from_stream, "_station_fast", False):
         return
@@ -164,12 +254,20 @@ def _install_speedups() -> None:
     read_hex_string_from_stream._station_fast = True  # type: ignore[attr-defined]
     read_hex_string_from_stream.__wrapped__ = original  # type: ignore[attr-defined]
     generic.read_hex_string_from_stream = read_hex_string_from_stream
+    # the tokeniser's names and literals (generic.py imported these by name)
+    read_until_delimiter.__wrapped__ = generic.read_until_delimiter  # type: ignore[attr-defined]
+    generic.read_until_delimiter = read_until_delimiter
+    _ORIGINAL["decode_name"] = generic._decode_name
+    _decode_name.__wrapped__ = generic._decode_name  # type: ignore[attr-defined]
+    generic._decode_name = _decode_name
     # asn1crypto prepares (RFC 4518) every name of every freshly parsed certificate for each
     # comparison; the preparation depends on the string alone.
     _ORIGINAL["ldap_string_prep"] = asn1_x509.NameTypeAndValue._ldap_string_prep
     asn1_x509.NameTypeAndValue._ldap_string_prep = lambda self, value: _string_prep(value)  # type: ignore[method-assign]
     _ORIGINAL["name_eq"] = asn1_x509.Name.__eq__
     asn1_x509.Name.__eq__ = _name_eq  # type: ignore[method-assign,assignment]
+    _ORIGINAL["name_hashable"] = asn1_x509.Name.hashable
+    asn1_x509.Name.hashable = property(_name_hashable)  # type: ignore[method-assign,assignment]
 
 
 _install_speedups()
