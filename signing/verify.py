@@ -519,15 +519,21 @@ async def async_verify_pdf(data: bytes, trust_roots: Iterable[x509.Certificate],
         raise SigningError("未提供受信任的根证书", "No trust roots given", code="NO_TRUST_ROOTS")
     crl_ders = [_crl_der(c) for c in crls]
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        regular = list(reader.embedded_regular_signatures)
-        doc_ts = list(reader.embedded_timestamp_signatures)
+        return await _verify_reader(PdfFileReader(io.BytesIO(data), strict=False), roots, crl_ders, at,
+                                    file_name)
     except (PdfReadError, ValueError, KeyError) as exc:
+        # objects are parsed when first used: a damaged one can surface anywhere, not only on opening
         return VerificationReport(file_name, [SignatureReport(
             field="-", signer="-", meaning=None, indication=TOTAL_FAILED,
             sub_indication="FORMAT_FAILURE", claimed_signing_time=None,
             best_signature_time=None, coverage=None, modification_level=None, pades_level=None,
             chain=[], details=[f"PDF 无法解析 / unreadable PDF: {exc}"])])
+
+
+async def _verify_reader(reader: PdfFileReader, roots: list[asn1_x509.Certificate], crl_ders: list[bytes],
+                         at: datetime | None, file_name: str) -> VerificationReport:
+    regular = list(reader.embedded_regular_signatures)
+    doc_ts = list(reader.embedded_timestamp_signatures)
     policy = CertValidationPolicySpec(trust_manager=SimpleTrustManager.build(trust_roots=roots),
                                       revinfo_policy=REVOCATION_POLICY)
     spec = PdfSignatureValidationSpec(SignatureValidationSpec(

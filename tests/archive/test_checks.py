@@ -88,3 +88,21 @@ def test_render_check_needs_a_whole_image(tmp_path: Path) -> None:
     qpdf, render = ck._start_tools(broken)
     _q_ok, _q_detail, render_ok, detail = ck._finish_tools(qpdf, render)
     assert not render_ok and detail.startswith("pdftoppm")
+
+
+def test_a_damaged_object_fails_the_record_instead_of_stopping_the_batch(ctx, tmp_path: Path) -> None:
+    """A byte changed inside a name of the signed revision's catalog: pyHanko parses it only when
+    the revisions are walked, after opening; the record fails, the inspection does not raise."""
+    kind, path, identity = _signed(ctx)[0]
+    data = path.read_bytes()
+    pos = data.index(b"/PageMode") + 2
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(data[:pos] + b"\xef" + data[pos + 1:])
+    verifier = ck.SignatureVerifier.from_ca_folder(ctx.config.ca_dir)
+    try:
+        facts = ck.inspect_record(kind, damaged, verifier)
+    finally:
+        verifier.close()
+    assert not facts.signatures_passed
+    expected = {kind: ck.ExpectedRecord(kind, facts.sha256, facts.size)}
+    assert not ck.check_authenticity([facts], expected, identity).passed
