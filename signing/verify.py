@@ -170,6 +170,24 @@ def read_until_delimiter(stream: Any) -> bytes:
         size = 4096
 
 
+_PDF_NON_WHITESPACE = re.compile(rb"[^ \n\r\t\f\x00]")
+
+
+def read_non_whitespace(stream: Any, seek_back: bool = False, allow_eof: bool = False) -> bytes:
+    """pyHanko's `misc.read_non_whitespace` (the next byte that is not PDF white space, called for
+    every token) on a chunk; comments, long runs of white space and the end of the stream are
+    left to the library's function, from the same position."""
+    start = stream.tell()
+    chunk = stream.read(64)
+    m = _PDF_NON_WHITESPACE.search(chunk)
+    if m is None or chunk[m.start()] == 0x25:  # no token in this chunk, or a comment
+        stream.seek(start)
+        return _ORIGINAL["read_non_whitespace"](stream, seek_back, allow_eof)  # type: ignore[no-any-return]
+    pos = m.start()
+    stream.seek(start + pos + (0 if seek_back else 1))
+    return chunk[pos:pos + 1]
+
+
 _NAME_CACHE: dict[bytes, Any] = {}
 
 
@@ -254,7 +272,10 @@ def _install_speedups() -> None:
     read_hex_string_from_stream._station_fast = True  # type: ignore[attr-defined]
     read_hex_string_from_stream.__wrapped__ = original  # type: ignore[attr-defined]
     generic.read_hex_string_from_stream = read_hex_string_from_stream
-    # the tokeniser's names and literals (generic.py imported these by name)
+    # the tokeniser's names, literals and white space (generic.py imported these by name)
+    _ORIGINAL["read_non_whitespace"] = generic.read_non_whitespace
+    read_non_whitespace.__wrapped__ = generic.read_non_whitespace  # type: ignore[attr-defined]
+    generic.read_non_whitespace = read_non_whitespace
     read_until_delimiter.__wrapped__ = generic.read_until_delimiter  # type: ignore[attr-defined]
     generic.read_until_delimiter = read_until_delimiter
     _ORIGINAL["decode_name"] = generic._decode_name

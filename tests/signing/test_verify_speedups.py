@@ -150,6 +150,26 @@ def test_fast_delimiter_reader_matches_pyhanko():
             assert a.read() == b.read()
 
 
+def test_fast_white_space_skipping_matches_pyhanko():
+    from pyhanko.pdf_utils import generic
+
+    fast = generic.read_non_whitespace
+    original = fast.__wrapped__
+    assert fast is not original
+    extra = [b" " * 70 + b"x", b"%c\n  x", b"  %c\r\n%d\n y", b"   ", b"\x00\x00z", b"", b"%", b" " * 64]
+    for case in _token_cases(400) + extra:
+        for seek_back in (False, True):
+            for allow_eof in (False, True):
+                a, b = io.BytesIO(case), io.BytesIO(case)
+                outcome = []
+                for reader, stream in ((fast, a), (original, b)):
+                    try:
+                        outcome.append((reader(stream, seek_back=seek_back, allow_eof=allow_eof), stream.tell()))
+                    except Exception as exc:
+                        outcome.append((type(exc), None))
+                assert outcome[0] == outcome[1], (case[:40], seek_back, allow_eof)
+
+
 def test_memoised_name_decoding_matches_pyhanko():
     from pyhanko.pdf_utils import generic
 
