@@ -188,19 +188,24 @@ def read_non_whitespace(stream: Any, seek_back: bool = False, allow_eof: bool = 
     return chunk[pos:pos + 1]
 
 
-_NAME_CACHE: dict[bytes, Any] = {}
+_NAME_CACHE: dict[bytes, str] = {}
 
 
 def _decode_name(name_bytes: bytes) -> Any:
     """pyHanko's name decoding (escapes expanded, byte by byte), memoised: the same names recur in
-    every object. A name that fails to decode is not remembered (it raises every time)."""
-    result = _NAME_CACHE.get(name_bytes)
-    if result is None:
-        result = _ORIGINAL["decode_name"](name_bytes)
+    every object. A name that fails to decode is not remembered (it raises every time).
+
+    Only the decoded text is kept: each call returns a new NameObject, because the parser then
+    sets the object's `container_ref` (its file); a shared object would tie files together."""
+    from pyhanko.pdf_utils.generic import NameObject
+
+    text = _NAME_CACHE.get(name_bytes)
+    if text is None:
+        text = str(_ORIGINAL["decode_name"](name_bytes))
         if len(_NAME_CACHE) >= 8192:
             _NAME_CACHE.clear()
-        _NAME_CACHE[name_bytes] = result
-    return result
+        _NAME_CACHE[name_bytes] = text
+    return NameObject(text)
 
 
 _HASHABLE_CACHE: dict[bytes, str] = {}

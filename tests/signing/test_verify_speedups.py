@@ -188,6 +188,24 @@ def test_memoised_name_decoding_matches_pyhanko():
             except Exception as exc:
                 got = type(exc)
             assert got == want and type(got) is type(want), case
+    first, second = fast(b"Type"), fast(b"Type")
+    assert first == second and first is not second  # the parser sets attributes on what it returns
+
+
+def test_no_file_stays_in_memory_after_verification(pki, signed):
+    import gc
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    def readers() -> int:
+        gc.collect()
+        return sum(isinstance(o, PdfFileReader) for o in gc.get_objects())
+
+    verify_pdf(signed[0].pdf, [pki.ca.root_cert])
+    before = readers()
+    for record in signed * 2:
+        assert verify_pdf(record.pdf, [pki.ca.root_cert]).passed
+    assert readers() == before
 
 
 def test_memoised_name_hashable_matches_asn1crypto():
