@@ -258,7 +258,7 @@ def _active_content(reader: Any) -> tuple[list[str], list[tuple[str, bytes, str]
             seen.add(key)
             try:
                 node = node.get_object()
-            except Exception:  # noqa: BLE001, S112 - a dangling reference is the parser check's business
+            except Exception:  # a dangling reference is the parser check's business
                 continue
         if isinstance(node, DictionaryObject):
             if "/JS" in node or "/JavaScript" in node:
@@ -365,7 +365,7 @@ def inspect_record(kind: str, path: Path, verifier: SignatureVerifier, name: str
                         emb_problems.append(f"embedded executable {fname}")
                     elif ext not in ALLOWED_EXTENSIONS or (mime and mime not in ALLOWED_EVIDENCE_MIME):
                         emb_problems.append(f"embedded file type not allowed: {fname} ({mime or ext})")
-        except Exception as exc:  # noqa: BLE001 - any parser failure is a usability finding
+        except Exception as exc:  # any parser failure is a usability finding
             parse_error = f"{type(exc).__name__}: {exc}"
         del data
         qpdf_ok, qpdf_detail, render_ok, render_detail = _finish_tools(qpdf, render)

@@ -16,8 +16,9 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field  # SignatureReport has a member named "field"
+from datetime import UTC, datetime
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
@@ -317,7 +318,7 @@ class SignatureReport:
     modification_level: str | None
     pades_level: str | None
     chain: list[str]
-    details: list[str] = field(default_factory=list)  # human report only
+    details: list[str] = dataclass_field(default_factory=list)  # human report only
 
     @property
     def passed(self) -> bool:
@@ -392,7 +393,7 @@ def _crl_der(crl: x509.CertificateRevocationList | bytes) -> bytes:
 
 
 def _iso(dt: datetime | None) -> str | None:
-    return dt.astimezone(timezone.utc).isoformat() if dt else None
+    return dt.astimezone(UTC).isoformat() if dt else None
 
 
 def _cn(cert: asn1_x509.Certificate | None) -> str:
@@ -458,7 +459,7 @@ async def _verify_signature(sig: EmbeddedPdfSignature, spec: PdfSignatureValidat
     reason = sig.sig_object.get("/Reason")
     try:
         claimed = sig.self_reported_timestamp
-    except Exception:  # noqa: BLE001 - a malformed /M must not stop the report
+    except Exception:  # a malformed /M must not stop the report
         claimed = None
     details: list[str] = []
     try:
@@ -525,7 +526,7 @@ async def _verify_doc_timestamp(sig: EmbeddedPdfSignature,
         ts_time = status.timestamp
         coverage = status.coverage.name if status.coverage else None
         mod = status.modification_level.name if status.modification_level else None
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         indication, sub, chain, ts_time, coverage, mod = (
             TOTAL_FAILED, "FORMAT_FAILURE", [], None, None, None)
         details.append(str(exc))
@@ -570,7 +571,7 @@ async def _verify_reader(reader: PdfFileReader, roots: list[asn1_x509.Certificat
     ))
     timing = None
     if at is not None:
-        at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
         timing = ValidationTimingInfo(validation_time=at, best_signature_time=at,
                                       point_in_time_validation=True)
     dss_rev = _dss_revision(reader)
@@ -587,7 +588,7 @@ async def _verify_reader(reader: PdfFileReader, roots: list[asn1_x509.Certificat
         dss = DocumentSecurityStore.read_dss(reader)
         dss_crls = list(dss._crls_seen.keys())
         dss_certs = list(dss.load_certs())
-    except Exception:  # noqa: BLE001 - no DSS: the time stamps then fail on revocation
+    except Exception:  # no DSS: the time stamps then fail on revocation
         log.debug("no readable DSS", exc_info=True)
     vc = ValidationContext(trust_roots=roots, other_certs=dss_certs, crls=crl_ders + dss_crls,
                            allow_fetching=False, revinfo_policy=REVOCATION_POLICY, moment=at)
