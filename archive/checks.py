@@ -4,6 +4,10 @@ Every PDF is inspected once (`inspect_record`): SHA-256, long-term signature val
 fonts, active content and embedded files with pypdf, and two independent tools run as
 subprocesses in parallel with the Python work (`qpdf --check` as an independent parser,
 `pdftoppm` to render the first page). The four checks then judge those facts.
+
+The page text comes from pypdf (the reader is open anyway); poppler's `pdftotext` is asked only
+when pypdf finds no text at all. A third process per PDF cost more than the text extraction
+itself; tests/archive/test_checks.py shows both give the record's DIN, name and ID number.
 """
 from __future__ import annotations
 
@@ -254,7 +258,7 @@ def _active_content(reader: Any) -> tuple[list[str], list[tuple[str, bytes, str]
             seen.add(key)
             try:
                 node = node.get_object()
-            except Exception:  # noqa: BLE001, S112 - a dangling reference is the parser check's business
+            except Exception:  # a dangling reference is the parser check's business
                 continue
         if isinstance(node, DictionaryObject):
             if "/JS" in node or "/JavaScript" in node:
@@ -284,9 +288,28 @@ def _active_content(reader: Any) -> tuple[list[str], list[tuple[str, bytes, str]
 
 def _start_tools(path: Path) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]:
     qpdf = subprocess.Popen(["qpdf", "--check", str(path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    render = subprocess.Popen(["pdftoppm", "-f", "1", "-l", "1", "-r", "12", "-png", str(path)],
+    # plain PPM: the same rendering without the PNG encoder
+    render = subprocess.Popen(["pdftoppm", "-f", "1", "-l", "1", "-r", "12", str(path)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     return qpdf, render
+
+
+_PPM_HEADER = re.compile(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s")
+
+
+def _is_ppm_image(data: bytes) -> bool:
+    """A binary PPM with a non-empty raster of the size its header states."""
+    m = _PPM_HEADER.match(data)
+    if m is None:
+        return False
+    width, height, maxval = (int(g) for g in m.groups())
+    return width > 0 and height > 0 and 0 < maxval < 256 and len(data) - m.end() == width * height * 3
+
+
+def _poppler_text(path: Path) -> str:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-q", str(path), "-"], capture_output=True, timeout=60,
+                         check=False)
+    return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else ""
 
 
 def _finish_tools(qpdf: subprocess.Popen[bytes], render: subprocess.Popen[bytes]) -> tuple[bool, str, bool, str]:
@@ -296,7 +319,7 @@ def _finish_tools(qpdf: subprocess.Popen[bytes], render: subprocess.Popen[bytes]
     qpdf_ok = qpdf.returncode in (0, 3)
     qpdf_detail = "qpdf --check: " + (q_text[-1] if q_text else f"exit {qpdf.returncode}")
     r_out, r_err = render.communicate(timeout=60)
-    render_ok = render.returncode == 0 and r_out.startswith(b"\x89PNG")
+    render_ok = render.returncode == 0 and _is_ppm_image(r_out)
     render_detail = ("pdftoppm rendered page 1" if render_ok else
                      "pdftoppm: " + (r_err.decode("utf-8", "replace").strip()[:200] or f"exit {render.returncode}"))
     return qpdf_ok, qpdf_detail, render_ok, render_detail
@@ -309,9 +332,6 @@ def inspect_record(kind: str, path: Path, verifier: SignatureVerifier, name: str
 
     name = name or path.name
     qpdf, render = _start_tools(path)
-    # poppler's text extraction (C) runs beside the signature validation; pypdf's is the fallback
-    totext = subprocess.Popen(["pdftotext", "-enc", "UTF-8", "-q", str(path), "-"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
@@ -333,11 +353,9 @@ def inspect_record(kind: str, path: Path, verifier: SignatureVerifier, name: str
             encrypted = bool(reader.is_encrypted)
             if not encrypted:
                 pages = len(reader.pages)
-                t_out, _ = totext.communicate(timeout=60)
-                if totext.returncode == 0 and t_out.strip():
-                    text = _normalise(t_out.decode("utf-8", "replace"))
-                else:
-                    text = _normalise("".join(page.extract_text() or "" for page in reader.pages))
+                text = _normalise("".join(page.extract_text() or "" for page in reader.pages))
+                if not text:
+                    text = _normalise(_poppler_text(path))
                 unembedded = _unembedded_fonts(reader)
                 active, files = _active_content(reader)
                 for fname, fdata, mime in files:
@@ -347,12 +365,12 @@ def inspect_record(kind: str, path: Path, verifier: SignatureVerifier, name: str
                         emb_problems.append(f"embedded executable {fname}")
                     elif ext not in ALLOWED_EXTENSIONS or (mime and mime not in ALLOWED_EVIDENCE_MIME):
                         emb_problems.append(f"embedded file type not allowed: {fname} ({mime or ext})")
-        except Exception as exc:  # noqa: BLE001 - any parser failure is a usability finding
+        except Exception as exc:  # any parser failure is a usability finding
             parse_error = f"{type(exc).__name__}: {exc}"
         del data
         qpdf_ok, qpdf_detail, render_ok, render_detail = _finish_tools(qpdf, render)
     finally:
-        for proc in (qpdf, render, totext):
+        for proc in (qpdf, render):
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()

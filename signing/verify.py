@@ -16,8 +16,9 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field  # SignatureReport has a member named "field"
+from datetime import UTC, datetime
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
@@ -148,10 +149,123 @@ def _install_signature_memo() -> None:
     sig_validate._validate_raw = _validate_raw
 
 
+_PDF_DELIMITER = re.compile(rb"[ \n\r\t\f\x00()<>\[\]{}/%]")  # PDF white space and delimiters
+
+
+def read_until_delimiter(stream: Any) -> bytes:
+    """pyHanko's `misc.read_until_delimiter` in chunks instead of a byte at a time: the bytes up to
+    the first PDF white-space or delimiter character, the stream left on that character (or at
+    the end). Numbers, keywords and names are read with it, so it runs for almost every token."""
+    start = stream.tell()
+    head = b""
+    size = 64
+    while True:
+        chunk = stream.read(size)
+        if not chunk:
+            return head
+        m = _PDF_DELIMITER.search(chunk)
+        if m is not None:
+            stream.seek(start + len(head) + m.start())
+            return head + chunk[:m.start()]
+        head += chunk
+        size = 4096
+
+
+_PDF_NON_WHITESPACE = re.compile(rb"[^ \n\r\t\f\x00]")
+
+
+def read_non_whitespace(stream: Any, seek_back: bool = False, allow_eof: bool = False) -> bytes:
+    """pyHanko's `misc.read_non_whitespace` (the next byte that is not PDF white space, called for
+    every token) on a chunk; comments, long runs of white space and the end of the stream are
+    left to the library's function, from the same position."""
+    start = stream.tell()
+    chunk = stream.read(64)
+    m = _PDF_NON_WHITESPACE.search(chunk)
+    if m is None or chunk[m.start()] == 0x25:  # no token in this chunk, or a comment
+        stream.seek(start)
+        return _ORIGINAL["read_non_whitespace"](stream, seek_back, allow_eof)  # type: ignore[no-any-return]
+    pos = m.start()
+    stream.seek(start + pos + (0 if seek_back else 1))
+    return chunk[pos:pos + 1]
+
+
+_NAME_CACHE: dict[bytes, str] = {}
+
+
+def _decode_name(name_bytes: bytes) -> Any:
+    """pyHanko's name decoding (escapes expanded, byte by byte), memoised: the same names recur in
+    every object. A name that fails to decode is not remembered (it raises every time).
+
+    Only the decoded text is kept: each call returns a new NameObject, because the parser then
+    sets the object's `container_ref` (its file); a shared object would tie files together."""
+    from pyhanko.pdf_utils.generic import NameObject
+
+    text = _NAME_CACHE.get(name_bytes)
+    if text is None:
+        text = str(_ORIGINAL["decode_name"](name_bytes))
+        if len(_NAME_CACHE) >= 8192:
+            _NAME_CACHE.clear()
+        _NAME_CACHE[name_bytes] = text
+    return NameObject(text)
+
+
+_HASHABLE_CACHE: dict[bytes, str] = {}
+
+
+def _name_hashable(self: asn1_x509.Name) -> str:
+    """asn1crypto's normalised form of a name (registry and CRL look-ups), memoised on its DER encoding."""
+    key = self.dump()
+    result = _HASHABLE_CACHE.get(key)
+    if result is None:
+        if len(_HASHABLE_CACHE) >= 4096:
+            _HASHABLE_CACHE.clear()
+        result = _HASHABLE_CACHE[key] = _ORIGINAL["name_hashable"].fget(self)
+    return result
+
+
+def _install_diff_memo() -> None:
+    """Remember, per open file, the difference analysis that found the later revisions allowed.
+
+    The long-term validation reviews every signature's later revisions (document time stamps
+    included) and the document time stamp check reviews them again: the same reader, revision and
+    policy give the same answer. The memo lives on the reader (one file's bytes), so nothing is
+    shared between files; a review that found a suspicious change is not remembered (it runs again).
+    """
+    from pyhanko.sign.diff_analysis.policies import StandardDiffPolicy
+    from pyhanko.sign.diff_analysis.policy_api import DiffResult
+
+    original = StandardDiffPolicy.review_file
+    if getattr(original, "_station_fast", False):
+        return
+
+    def review_file(self: Any, reader: Any, base_revision: Any, field_mdp_spec: Any = None,
+                    doc_mdp: Any = None) -> Any:
+        if not isinstance(base_revision, int):
+            return original(self, reader, base_revision, field_mdp_spec, doc_mdp)
+        memo = reader.__dict__.setdefault("_station_diff_memo", {})
+        # FieldMDPSpec holds a list (unhashable): its repr names the action and every locked field
+        key = (id(self), base_revision, reader.xrefs.total_revisions, repr(field_mdp_spec), doc_mdp)
+        found = memo.get(key)
+        if found is not None and found[0] is self:
+            result = found[1]
+        else:
+            reviewed = original(self, reader, base_revision, field_mdp_spec, doc_mdp)
+            if not isinstance(reviewed, DiffResult):
+                return reviewed  # a suspicious modification: reported, never remembered
+            result = reviewed
+            memo[key] = (self, result)
+        return DiffResult(result.modification_level, set(result.changed_form_fields))
+
+    review_file._station_fast = True  # type: ignore[attr-defined]
+    review_file.__wrapped__ = original  # type: ignore[attr-defined]
+    StandardDiffPolicy.review_file = review_file  # type: ignore[method-assign]
+
+
 def _install_speedups() -> None:
     from pyhanko.pdf_utils import generic
 
     _install_signature_memo()
+    _install_diff_memo()
 
     if getattr(generic.read_hex_string_from_stream, "_station_fast", False):
         return
@@ -164,12 +278,23 @@ def _install_speedups() -> None:
     read_hex_string_from_stream._station_fast = True  # type: ignore[attr-defined]
     read_hex_string_from_stream.__wrapped__ = original  # type: ignore[attr-defined]
     generic.read_hex_string_from_stream = read_hex_string_from_stream
+    # the tokeniser's names, literals and white space (generic.py imported these by name)
+    _ORIGINAL["read_non_whitespace"] = generic.read_non_whitespace
+    read_non_whitespace.__wrapped__ = generic.read_non_whitespace  # type: ignore[attr-defined]
+    generic.read_non_whitespace = read_non_whitespace
+    read_until_delimiter.__wrapped__ = generic.read_until_delimiter  # type: ignore[attr-defined]
+    generic.read_until_delimiter = read_until_delimiter
+    _ORIGINAL["decode_name"] = generic._decode_name
+    _decode_name.__wrapped__ = generic._decode_name  # type: ignore[attr-defined]
+    generic._decode_name = _decode_name
     # asn1crypto prepares (RFC 4518) every name of every freshly parsed certificate for each
     # comparison; the preparation depends on the string alone.
     _ORIGINAL["ldap_string_prep"] = asn1_x509.NameTypeAndValue._ldap_string_prep
     asn1_x509.NameTypeAndValue._ldap_string_prep = lambda self, value: _string_prep(value)  # type: ignore[method-assign]
     _ORIGINAL["name_eq"] = asn1_x509.Name.__eq__
     asn1_x509.Name.__eq__ = _name_eq  # type: ignore[method-assign,assignment]
+    _ORIGINAL["name_hashable"] = asn1_x509.Name.hashable
+    asn1_x509.Name.hashable = property(_name_hashable)  # type: ignore[method-assign,assignment]
 
 
 _install_speedups()
@@ -193,7 +318,7 @@ class SignatureReport:
     modification_level: str | None
     pades_level: str | None
     chain: list[str]
-    details: list[str] = field(default_factory=list)  # human report only
+    details: list[str] = dataclass_field(default_factory=list)  # human report only
 
     @property
     def passed(self) -> bool:
@@ -268,7 +393,7 @@ def _crl_der(crl: x509.CertificateRevocationList | bytes) -> bytes:
 
 
 def _iso(dt: datetime | None) -> str | None:
-    return dt.astimezone(timezone.utc).isoformat() if dt else None
+    return dt.astimezone(UTC).isoformat() if dt else None
 
 
 def _cn(cert: asn1_x509.Certificate | None) -> str:
@@ -334,7 +459,7 @@ async def _verify_signature(sig: EmbeddedPdfSignature, spec: PdfSignatureValidat
     reason = sig.sig_object.get("/Reason")
     try:
         claimed = sig.self_reported_timestamp
-    except Exception:  # noqa: BLE001 - a malformed /M must not stop the report
+    except Exception:  # a malformed /M must not stop the report
         claimed = None
     details: list[str] = []
     try:
@@ -401,7 +526,7 @@ async def _verify_doc_timestamp(sig: EmbeddedPdfSignature,
         ts_time = status.timestamp
         coverage = status.coverage.name if status.coverage else None
         mod = status.modification_level.name if status.modification_level else None
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         indication, sub, chain, ts_time, coverage, mod = (
             TOTAL_FAILED, "FORMAT_FAILURE", [], None, None, None)
         details.append(str(exc))
@@ -421,15 +546,21 @@ async def async_verify_pdf(data: bytes, trust_roots: Iterable[x509.Certificate],
         raise SigningError("未提供受信任的根证书", "No trust roots given", code="NO_TRUST_ROOTS")
     crl_ders = [_crl_der(c) for c in crls]
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        regular = list(reader.embedded_regular_signatures)
-        doc_ts = list(reader.embedded_timestamp_signatures)
+        return await _verify_reader(PdfFileReader(io.BytesIO(data), strict=False), roots, crl_ders, at,
+                                    file_name)
     except (PdfReadError, ValueError, KeyError) as exc:
+        # objects are parsed when first used: a damaged one can surface anywhere, not only on opening
         return VerificationReport(file_name, [SignatureReport(
             field="-", signer="-", meaning=None, indication=TOTAL_FAILED,
             sub_indication="FORMAT_FAILURE", claimed_signing_time=None,
             best_signature_time=None, coverage=None, modification_level=None, pades_level=None,
             chain=[], details=[f"PDF 无法解析 / unreadable PDF: {exc}"])])
+
+
+async def _verify_reader(reader: PdfFileReader, roots: list[asn1_x509.Certificate], crl_ders: list[bytes],
+                         at: datetime | None, file_name: str) -> VerificationReport:
+    regular = list(reader.embedded_regular_signatures)
+    doc_ts = list(reader.embedded_timestamp_signatures)
     policy = CertValidationPolicySpec(trust_manager=SimpleTrustManager.build(trust_roots=roots),
                                       revinfo_policy=REVOCATION_POLICY)
     spec = PdfSignatureValidationSpec(SignatureValidationSpec(
@@ -440,7 +571,7 @@ async def async_verify_pdf(data: bytes, trust_roots: Iterable[x509.Certificate],
     ))
     timing = None
     if at is not None:
-        at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
         timing = ValidationTimingInfo(validation_time=at, best_signature_time=at,
                                       point_in_time_validation=True)
     dss_rev = _dss_revision(reader)
@@ -457,7 +588,7 @@ async def async_verify_pdf(data: bytes, trust_roots: Iterable[x509.Certificate],
         dss = DocumentSecurityStore.read_dss(reader)
         dss_crls = list(dss._crls_seen.keys())
         dss_certs = list(dss.load_certs())
-    except Exception:  # noqa: BLE001 - no DSS: the time stamps then fail on revocation
+    except Exception:  # no DSS: the time stamps then fail on revocation
         log.debug("no readable DSS", exc_info=True)
     vc = ValidationContext(trust_roots=roots, other_certs=dss_certs, crls=crl_ders + dss_crls,
                            allow_fetching=False, revinfo_policy=REVOCATION_POLICY, moment=at)
