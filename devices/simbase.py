@@ -6,6 +6,7 @@ import signal
 import socket
 import threading
 import time
+from abc import ABC, abstractmethod
 from typing import Any
 
 import serial
@@ -15,7 +16,7 @@ from devices.transport import ControlServer
 log = logging.getLogger(__name__)
 
 
-class Simulator:
+class Simulator(ABC):
     """A simulator process body: `run()` serves until `stop()`; `control(request)` scripts it."""
 
     def __init__(self, port: str, control_port: int | None = None) -> None:
@@ -48,8 +49,9 @@ class Simulator:
     def stop(self) -> None:
         self._stop.set()
 
+    @abstractmethod
     def run(self) -> None:
-        raise NotImplementedError
+        """Serve the device side until stop() (a serial loop, a TCP listener, an MLLP client)."""
 
     def run_forever(self, ready_file: str | None = None) -> None:
         """Entry point of a simulator process: SIGTERM stops it cleanly.

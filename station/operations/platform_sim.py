@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from abc import ABC, abstractmethod
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
@@ -12,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 MODES = ("ok", "error", "garbage", "bad_shape", "hang")
 
 
-class LoopbackSimulator:
+class LoopbackSimulator(ABC):
     """Subclasses answer in `answer(method, path, query, doc)` -> (status, JSON document). `mode` and `delay` may
     change at any time: ok answers; error is HTTP 500; garbage is 200 with bytes that are not JSON; bad_shape is
     left to `answer` (JSON of the wrong shape); hang accepts and never answers (until stopped). `delay` seconds
@@ -78,8 +79,9 @@ class LoopbackSimulator:
         self.server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
+    @abstractmethod
     def answer(self, method: str, path: str, query: dict[str, str], doc: Any) -> tuple[int, Any]:
-        raise NotImplementedError
+        """(HTTP status, JSON body) for one request: the platform's side of the documented interface."""
 
     @property
     def url(self) -> str:
