@@ -52,6 +52,8 @@ def test_printer_over_tcp_and_paper_out(sim, collector, tmp_path) -> None:
         worker.print_label(label)
         event = collector.next()
         assert event.din == "W000025000001"
+        # the driver reports the job once written; the simulator stores it when the bytes arrive
+        assert wait_until(lambda: printer.control({"cmd": "state"})["jobs"] == 1, 5)
         state = printer.control({"cmd": "state"})
         assert state["jobs"] == 1 and "=W00002500000100" in state["last_job"]
         assert (tmp_path / "jobs" / "job-0001.zpl").read_bytes().startswith(b"^XA")
@@ -61,7 +63,7 @@ def test_printer_over_tcp_and_paper_out(sim, collector, tmp_path) -> None:
         assert printer.control({"cmd": "state"})["jobs"] == 1
         printer.control({"cmd": "fault", "mode": None})
         assert collector.next(15).din == "W000025000001"  # the held job prints after the fault
-        assert printer.control({"cmd": "state"})["jobs"] == 2
+        assert wait_until(lambda: printer.control({"cmd": "state"})["jobs"] == 2, 5)
     finally:
         worker.stop()
 
