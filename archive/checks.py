@@ -1,13 +1,14 @@
 """The four-property checks of DA/T 70-2018 (authenticity, integrity, usability, security), each a named check.
 
-Every PDF is inspected once (`inspect_record`): SHA-256, long-term signature validation, text,
-fonts, active content and embedded files with pypdf, and two independent tools run as
-subprocesses in parallel with the Python work (`qpdf --check` as an independent parser,
-`pdftoppm` to render the first page). The four checks then judge those facts.
+Every PDF is inspected once (`inspect_record`): SHA-256; pyHanko opens it once for the long-term
+signature validation and the same parsed objects then give its fonts, active content and
+embedded files; PDFium, a second and independent PDF engine, opens it, loads every page and its
+text and renders page 1. The four checks then judge those facts.
 
-The page text comes from pypdf (the reader is open anyway); poppler's `pdftotext` is asked only
-when pypdf finds no text at all. A third process per PDF cost more than the text extraction
-itself; tests/archive/test_checks.py shows both give the record's DIN, name and ID number.
+PDFium replaced `qpdf --check` and `pdftoppm` (and pypdf): two processes per record cost more
+CPU than all of PDFium's work in this process, and its text is what a viewer shows.
+bench/archive.py gives the figures; tests/archive/test_checks.py shows that PDFium's text gives
+the DIN, name and ID number that poppler gives and that a broken or blank file fails.
 """
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ import hashlib
 import io
 import logging
 import re
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,36 +48,8 @@ ALLOWED_EVIDENCE_MIME = frozenset({"application/json", "image/png", "image/jpeg"
 EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa")
 ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute", "/Rendition"})
 
-for _name in ("pyhanko", "pyhanko_certvalidator", "fontTools", "pypdf"):
+for _name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
-
-
-def _install_fast_pypdf_hex() -> None:
-    """pypdf reads hex strings a byte at a time: the signatures' /Contents took 3/4 of its time here.
-
-    signing.verify.read_hex_body decodes the plain form in one step and leaves anything else
-    (comments, bad bytes, truncation) to pypdf's reader, so results and errors are unchanged.
-    """
-    from pypdf.generic import _data_structures, _utils
-
-    from signing.verify import read_hex_body
-
-    if getattr(_data_structures.read_hex_string_from_stream, "_station_fast", False):
-        return
-    original = _data_structures.read_hex_string_from_stream
-
-    def read_hex_string_from_stream(stream: Any, forced_encoding: Any = None) -> Any:
-        raw = read_hex_body(stream)
-        if raw is None:
-            return original(stream, forced_encoding)
-        return _utils.create_string_object(raw, forced_encoding)
-
-    read_hex_string_from_stream._station_fast = True  # type: ignore[attr-defined]
-    read_hex_string_from_stream.__wrapped__ = original  # type: ignore[attr-defined]
-    _data_structures.read_hex_string_from_stream = read_hex_string_from_stream
-
-
-_install_fast_pypdf_hex()
 
 
 @dataclass(frozen=True)
@@ -131,8 +103,8 @@ class RecordFacts:
     active_content: list[str]
     embedded_files: dict[str, str]  # name -> SHA-256
     embedded_problems: list[str]
-    qpdf_ok: bool
-    qpdf_detail: str
+    reader_ok: bool  # PDFium, the independent reader, opened it and loaded every page
+    reader_detail: str
     render_ok: bool
     render_detail: str
 
@@ -152,9 +124,12 @@ class SignatureVerifier:
         root, _issuing, crls = LocalCA.load_public(folder)
         return cls([root], crls)
 
-    def verify(self, data: bytes, name: str, at: datetime | None = None) -> Any:
-        from signing.verify import async_verify_pdf
+    def verify(self, data: bytes, name: str, at: datetime | None = None, reader: Any = None) -> Any:
+        """Validate the PDF `data`; `reader` is pyHanko's reader already open on those bytes, if any."""
+        from signing.verify import async_verify_pdf, async_verify_reader
 
+        if reader is not None:
+            return self._loop.run_until_complete(async_verify_reader(reader, self.trust_roots, self.crls, at, name))
         return self._loop.run_until_complete(async_verify_pdf(data, self.trust_roots, self.crls, at, name))
 
     def close(self) -> None:
@@ -165,90 +140,134 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def _deref(value: Any) -> Any:
+    return value.get_object() if value is not None and hasattr(value, "get_object") else value
+
+
+def _get(node: Any, key: str) -> Any:
+    """A dictionary entry, dereferenced (pyHanko's `dict.get` returns the raw reference)."""
+    from pyhanko.pdf_utils.generic import DictionaryObject, NullObject
+
+    if not isinstance(node, DictionaryObject) or key not in node:
+        return None
+    value = _deref(dict.__getitem__(node, key))
+    return None if isinstance(value, NullObject) else value
+
+
+def _ref_key(value: Any) -> tuple[int, int] | None:
+    from pyhanko.pdf_utils.generic import IndirectObject
+
+    return (value.idnum, value.generation) if isinstance(value, IndirectObject) else None
+
+
+def _pages(reader: Any) -> list[Any]:
+    """The page dictionaries of the newest revision, in order (a loop in the page tree is not followed)."""
+    from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject
+
+    pages: list[Any] = []
+    seen: set[tuple[int, int]] = set()
+
+    def walk(raw: Any, depth: int) -> None:
+        key = _ref_key(raw)
+        if key is not None:
+            if key in seen:
+                return
+            seen.add(key)
+        node = _deref(raw)
+        if not isinstance(node, DictionaryObject) or depth > 64:
+            return
+        kids = _get(node, "/Kids")
+        if _get(node, "/Type") == "/Pages" or isinstance(kids, ArrayObject):
+            for kid in (kids if isinstance(kids, ArrayObject) else []):
+                walk(kid, depth + 1)
+        else:
+            pages.append(node)
+
+    walk(dict.__getitem__(reader.root, "/Pages") if "/Pages" in reader.root else None, 0)
+    return pages
+
+
 def _font_embedded(font: Any) -> bool:
-    subtype = font.get("/Subtype")
+    subtype = _get(font, "/Subtype")
     if subtype == "/Type3":
         return True
     if subtype == "/Type0":
-        descendants = font.get("/DescendantFonts")
+        descendants = _get(font, "/DescendantFonts")
         if not descendants:
             return False
-        return _font_embedded(descendants.get_object()[0].get_object())
-    descriptor = font.get("/FontDescriptor")
+        return _font_embedded(_deref(descendants[0]))
+    descriptor = _get(font, "/FontDescriptor")
     if descriptor is None:
         return False
-    descriptor = descriptor.get_object()
     return any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 
-def _unembedded_fonts(reader: Any) -> list[str]:
-    from pypdf.generic import IndirectObject
+def _unembedded_fonts(pages: Sequence[Any]) -> list[str]:
+    """Fonts used by the pages, their form XObjects, Type 3 glyphs and annotation appearances that
+    carry no font program."""
+    from pyhanko.pdf_utils.generic import DictionaryObject, StreamObject
 
     seen: set[Any] = set()
     bad: list[str] = []
 
-    def walk_resources(res: Any) -> None:
-        if res is None:
+    def once(raw: Any) -> bool:
+        key = _ref_key(raw) or id(raw)
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
+    def walk_resources(raw: Any) -> None:
+        if raw is None or not once(raw):
             return
-        key = (res.idnum, res.generation) if isinstance(res, IndirectObject) else None
-        if key is not None:
-            if key in seen:
-                return
-            seen.add(key)
-        res = res.get_object()
-        fonts = res.get("/Font")
-        if fonts is not None:
-            for ref in fonts.get_object().values():
-                fkey = (ref.idnum, ref.generation) if isinstance(ref, IndirectObject) else id(ref)
-                if fkey in seen:
+        res = _deref(raw)
+        if not isinstance(res, DictionaryObject):
+            return
+        fonts = _get(res, "/Font")
+        if isinstance(fonts, DictionaryObject):
+            for ref in dict.values(fonts):
+                if not once(ref):
                     continue
-                seen.add(fkey)
-                font = ref.get_object()
+                font = _deref(ref)
+                if not isinstance(font, DictionaryObject):
+                    continue
                 if not _font_embedded(font):
-                    bad.append(str(font.get("/BaseFont", "?")).lstrip("/"))
-                if font.get("/Subtype") == "/Type3":
-                    walk_resources(font.get("/Resources"))
-        xobjects = res.get("/XObject")
-        if xobjects is not None:
-            for ref in xobjects.get_object().values():
-                walk_stream(ref)
+                    bad.append(str(_get(font, "/BaseFont") or "?").lstrip("/"))
+                if _get(font, "/Subtype") == "/Type3":
+                    walk_resources(dict.get(font, "/Resources"))
+        xobjects = _get(res, "/XObject")
+        if isinstance(xobjects, DictionaryObject):
+            for ref in dict.values(xobjects):
+                walk_form(ref)
 
-    def walk_stream(ref: Any) -> None:
-        key = (ref.idnum, ref.generation) if isinstance(ref, IndirectObject) else None
-        if key is not None:
-            if key in seen:
-                return
-            seen.add(key)
-        obj = ref.get_object()
-        if obj.get("/Subtype") == "/Form":
-            walk_resources(obj.get("/Resources"))
+    def walk_form(raw: Any) -> None:
+        if not once(raw):
+            return
+        obj = _deref(raw)
+        if isinstance(obj, StreamObject) and _get(obj, "/Subtype") == "/Form":
+            walk_resources(dict.get(obj, "/Resources"))
 
-    for page in reader.pages:
-        walk_resources(page.get("/Resources"))
-        for annot in (page.get("/Annots") or []):
-            ap = annot.get_object().get("/AP")
-            if ap is None:
-                continue
-            normal = ap.get_object().get("/N")
-            if normal is None:
-                continue
-            n_obj = normal.get_object()
-            if "/Subtype" in n_obj or hasattr(n_obj, "get_data"):
-                walk_stream(normal)
-            else:  # a dictionary of appearance states
-                for state in n_obj.values():
-                    walk_stream(state)
+    for page in pages:
+        walk_resources(dict.get(page, "/Resources"))
+        for annot in (_get(page, "/Annots") or []):
+            normal = _get(_get(_deref(annot), "/AP"), "/N")
+            if isinstance(normal, StreamObject):
+                walk_form(normal)
+            elif isinstance(normal, DictionaryObject):  # a dictionary of appearance states
+                for state in dict.values(normal):
+                    walk_form(state)
     return sorted(set(bad))
 
 
-def _active_content(reader: Any) -> tuple[list[str], list[tuple[str, bytes, str]]]:
-    """Active content reachable from the document, and every embedded file (name, data, MIME type)."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+def _active_content(reader: Any) -> tuple[list[str], list[tuple[str, bytes | None, str]]]:
+    """Active content reachable from the catalog of the newest revision, and every embedded file
+    (name, data or None if it cannot be decoded, MIME type)."""
+    from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
     seen: set[tuple[int, int]] = set()
     active: list[str] = []
-    files: list[tuple[str, bytes, str]] = []
-    stack: list[Any] = [reader.trailer["/Root"]]
+    files: list[tuple[str, bytes | None, str]] = []
+    stack: list[Any] = [reader.trailer.raw_get("/Root")]
     while stack:
         node = stack.pop()
         if isinstance(node, IndirectObject):
@@ -258,128 +277,179 @@ def _active_content(reader: Any) -> tuple[list[str], list[tuple[str, bytes, str]
             seen.add(key)
             try:
                 node = node.get_object()
-            except Exception:  # a dangling reference is the parser check's business
+            except Exception:  # a dangling or damaged object: the signature check reports the file
                 continue
         if isinstance(node, DictionaryObject):
             if "/JS" in node or "/JavaScript" in node:
                 active.append("JavaScript")
-            action = node.get("/S")
+            action = _get(node, "/S")
             if action in ACTIVE_ACTIONS:
                 active.append(f"action {action}")
-            if "/RichMedia" in str(node.get("/Subtype", "")):
+            if "/RichMedia" in str(_get(node, "/Subtype") or ""):
                 active.append("RichMedia annotation")
-            ef = node.get("/EF")
-            if ef is not None:
-                stream = ef.get_object().get("/F")
-                if stream is not None:
-                    stream_obj = stream.get_object()
-                    name = str(node.get("/UF") or node.get("/F") or "?")
-                    mime = str(stream_obj.get("/Subtype", "")).lstrip("/").replace("#2F", "/")
-                    files.append((name, stream_obj.get_data(), mime))
-            for key, value in node.items():
+            stream = _get(_get(node, "/EF"), "/F")
+            if isinstance(stream, StreamObject):
+                name = str(_get(node, "/UF") or _get(node, "/F") or "?")
+                mime = str(_get(stream, "/Subtype") or "").lstrip("/").replace("#2F", "/")
+                try:
+                    data: bytes | None = stream.data
+                except Exception:
+                    data = None
+                files.append((name, data, mime))
+            for key, value in dict.items(node):
                 if key in ("/Parent", "/P"):
                     continue  # back links: everything below is reached from the root anyway
                 if isinstance(value, (IndirectObject, DictionaryObject, ArrayObject)):
                     stack.append(value)
         elif isinstance(node, ArrayObject):
-            stack.extend(v for v in node if isinstance(v, (IndirectObject, DictionaryObject, ArrayObject)))
+            stack.extend(v for v in list.__iter__(node) if isinstance(v, (IndirectObject, DictionaryObject, ArrayObject)))
     return sorted(set(active)), files
 
 
-def _start_tools(path: Path) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]:
-    qpdf = subprocess.Popen(["qpdf", "--check", str(path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    # plain PPM: the same rendering without the PNG encoder
-    render = subprocess.Popen(["pdftoppm", "-f", "1", "-l", "1", "-r", "12", str(path)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return qpdf, render
+# The render check: page 1 at this resolution, small enough to cost little, large enough that the
+# text of a record leaves dark pixels.
+RENDER_DPI = 24
 
 
-_PPM_HEADER = re.compile(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s")
+@dataclass
+class _ReaderFacts:
+    """What PDFium (the independent parser and renderer) found."""
+
+    ok: bool = False
+    detail: str = ""
+    pages: int = 0
+    text: str = ""
+    render_ok: bool = False
+    render_detail: str = ""
+    javascript: int = 0
+    attachments: int = 0
 
 
-def _is_ppm_image(data: bytes) -> bool:
-    """A binary PPM with a non-empty raster of the size its header states."""
-    m = _PPM_HEADER.match(data)
-    if m is None:
-        return False
-    width, height, maxval = (int(g) for g in m.groups())
-    return width > 0 and height > 0 and 0 < maxval < 256 and len(data) - m.end() == width * height * 3
+def _pdfium_facts(data: bytes) -> _ReaderFacts:
+    """Open the PDF with PDFium, load every page and its text, render page 1.
+
+    PDFium (Chrome's PDF engine, through pypdfium2) shares no code with pyHanko: it stands for
+    "another reader opens it", as `qpdf --check` and `pdftoppm` did before, in this process
+    instead of two processes per record (their start-up cost more than all of PDFium's work).
+    It also counts the document's JavaScript actions and attachments, a second opinion for the
+    security check.
+    """
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    facts = _ReaderFacts()
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        facts.detail = f"PDFium cannot open it: {exc}"
+        facts.render_detail = "PDFium: nothing to render"
+        return facts
+    try:
+        facts.pages = len(pdf)
+        texts = []
+        for index in range(facts.pages):
+            page = pdf[index]
+            try:
+                textpage = page.get_textpage()
+                texts.append(textpage.get_text_range())
+                textpage.close()
+                if index == 0:
+                    bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True)
+                    pixels = bytes(bitmap.buffer)
+                    bitmap.close()
+                    if pixels and min(pixels) < 128:
+                        facts.render_ok = True
+                        facts.render_detail = f"PDFium rendered page 1 ({bitmap.width}x{bitmap.height} px)"
+                    else:
+                        facts.render_detail = "PDFium: page 1 renders blank"
+            finally:
+                page.close()
+        facts.text = "".join(texts)
+        facts.javascript = max(0, pdfium_c.FPDFDoc_GetJavaScriptActionCount(pdf))
+        facts.attachments = max(0, pdf.count_attachments())
+        facts.ok = True
+        facts.detail = f"PDFium opened it: {facts.pages} page(s)"
+        if facts.pages == 0:
+            facts.render_detail = "PDFium: the document has no page"
+    except pdfium.PdfiumError as exc:
+        facts.ok = False
+        facts.detail = f"PDFium cannot read it: {exc}"
+        facts.render_detail = facts.render_detail or f"PDFium: {exc}"
+    finally:
+        pdf.close()
+    return facts
 
 
-def _poppler_text(path: Path) -> str:
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-q", str(path), "-"], capture_output=True, timeout=60,
-                         check=False)
-    return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else ""
-
-
-def _finish_tools(qpdf: subprocess.Popen[bytes], render: subprocess.Popen[bytes]) -> tuple[bool, str, bool, str]:
-    q_out, _ = qpdf.communicate(timeout=60)
-    # qpdf: 0 = no problems, 3 = warnings only (the file is still readable), 2 = errors
-    q_text = q_out.decode("utf-8", "replace").strip().splitlines()
-    qpdf_ok = qpdf.returncode in (0, 3)
-    qpdf_detail = "qpdf --check: " + (q_text[-1] if q_text else f"exit {qpdf.returncode}")
-    r_out, r_err = render.communicate(timeout=60)
-    render_ok = render.returncode == 0 and _is_ppm_image(r_out)
-    render_detail = ("pdftoppm rendered page 1" if render_ok else
-                     "pdftoppm: " + (r_err.decode("utf-8", "replace").strip()[:200] or f"exit {render.returncode}"))
-    return qpdf_ok, qpdf_detail, render_ok, render_detail
+def _structure_facts(reader: Any) -> tuple[list[str], list[str], dict[str, str], list[str]]:
+    """Fonts, active content and embedded files from pyHanko's reader (already open for the signatures)."""
+    unembedded = _unembedded_fonts(_pages(reader))
+    active, files = _active_content(reader)
+    embedded: dict[str, str] = {}
+    problems: list[str] = []
+    for fname, fdata, mime in files:
+        if fdata is None:
+            problems.append(f"embedded file {fname} cannot be decoded")
+            continue
+        embedded[fname] = hashlib.sha256(fdata).hexdigest()
+        ext = fname.rsplit(".", 1)[-1].lower() if "." in fname else ""
+        if fdata.startswith(EXECUTABLE_MAGIC):
+            problems.append(f"embedded executable {fname}")
+        elif ext not in ALLOWED_EXTENSIONS or (mime and mime not in ALLOWED_EVIDENCE_MIME):
+            problems.append(f"embedded file type not allowed: {fname} ({mime or ext})")
+    return unembedded, active, embedded, problems
 
 
 def inspect_record(kind: str, path: Path, verifier: SignatureVerifier, name: str | None = None,
                    at: datetime | None = None) -> RecordFacts:
-    """Inspect one PDF once; the file is read once into memory (records are small) and released after."""
-    from pypdf import PdfReader
+    """Inspect one PDF once: the file is read once into memory (records are small), opened once by
+    pyHanko (signatures, then fonts, actions and embedded files from the same objects) and once by
+    PDFium (independent reader: pages, text, rendering)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
 
     name = name or path.name
-    qpdf, render = _start_tools(path)
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    reader: Any = None
+    parse_error: str | None = None
     try:
-        data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
-        report = verifier.verify(data, name, at)
-        sig_problems = []
-        for s in report.signatures:
-            if not s.passed:
-                sig_problems.append(f"{s.field} ({s.signer}): {s.indication}"
-                                    + (f"/{s.sub_indication}" if s.sub_indication else ""))
-        if not report.signatures:
-            sig_problems.append("no signature / 未找到签名")
-        text, pages, parse_error, encrypted = "", 0, None, False
-        unembedded: list[str] = []
-        active: list[str] = []
-        embedded: dict[str, str] = {}
-        emb_problems: list[str] = []
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+    except Exception as exc:  # not a PDF pyHanko can open: the signature check reports it too
+        parse_error = f"{type(exc).__name__}: {exc}"
+    report = verifier.verify(data, name, at, reader=reader)
+    sig_problems = []
+    for s in report.signatures:
+        if not s.passed:
+            sig_problems.append(f"{s.field} ({s.signer}): {s.indication}"
+                                + (f"/{s.sub_indication}" if s.sub_indication else ""))
+    if not report.signatures:
+        sig_problems.append("no signature / 未找到签名")
+    encrypted = False
+    unembedded: list[str] = []
+    active: list[str] = []
+    embedded: dict[str, str] = {}
+    emb_problems: list[str] = []
+    if reader is not None:
         try:
-            reader = PdfReader(io.BytesIO(data), strict=False)
-            encrypted = bool(reader.is_encrypted)
+            encrypted = bool(reader.encrypted)
             if not encrypted:
-                pages = len(reader.pages)
-                text = _normalise("".join(page.extract_text() or "" for page in reader.pages))
-                if not text:
-                    text = _normalise(_poppler_text(path))
-                unembedded = _unembedded_fonts(reader)
-                active, files = _active_content(reader)
-                for fname, fdata, mime in files:
-                    embedded[fname] = hashlib.sha256(fdata).hexdigest()
-                    ext = fname.rsplit(".", 1)[-1].lower() if "." in fname else ""
-                    if fdata.startswith(EXECUTABLE_MAGIC):
-                        emb_problems.append(f"embedded executable {fname}")
-                    elif ext not in ALLOWED_EXTENSIONS or (mime and mime not in ALLOWED_EVIDENCE_MIME):
-                        emb_problems.append(f"embedded file type not allowed: {fname} ({mime or ext})")
+                unembedded, active, embedded, emb_problems = _structure_facts(reader)
         except Exception as exc:  # any parser failure is a usability finding
             parse_error = f"{type(exc).__name__}: {exc}"
-        del data
-        qpdf_ok, qpdf_detail, render_ok, render_detail = _finish_tools(qpdf, render)
-    finally:
-        for proc in (qpdf, render):
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+    independent = _pdfium_facts(data)
+    if independent.javascript and "JavaScript" not in active:
+        active.append(f"JavaScript ({independent.javascript} action(s) seen by PDFium)")
+    if independent.attachments > len(embedded) + sum("cannot be decoded" in p for p in emb_problems):
+        emb_problems.append(f"PDFium sees {independent.attachments} attachment(s), the structure walk "
+                            f"{len(embedded)}")
+    del data, reader
     return RecordFacts(kind=kind, name=name, size=path.stat().st_size, sha256=sha,
                        signature_report=report.to_json(), signatures_passed=report.passed,
-                       signature_problems=sig_problems, text=text, page_count=pages, parse_error=parse_error,
-                       encrypted=encrypted, unembedded_fonts=unembedded, active_content=active,
-                       embedded_files=embedded, embedded_problems=emb_problems, qpdf_ok=qpdf_ok,
-                       qpdf_detail=qpdf_detail, render_ok=render_ok, render_detail=render_detail)
+                       signature_problems=sig_problems, text=_normalise(independent.text),
+                       page_count=independent.pages, parse_error=parse_error, encrypted=encrypted,
+                       unembedded_fonts=unembedded, active_content=sorted(set(active)),
+                       embedded_files=embedded, embedded_problems=emb_problems, reader_ok=independent.ok,
+                       reader_detail=independent.detail, render_ok=independent.render_ok,
+                       render_detail=independent.render_detail)
 
 
 @dataclass(frozen=True)
@@ -422,7 +492,7 @@ def check_authenticity(facts: Sequence[RecordFacts], expected: Mapping[str, Expe
             value = _normalise(needles[key])
             if not value:
                 r.fail(f.name, f"no {key} in the metadata to compare")
-            elif f.parse_error is None and value not in f.text:
+            elif f.reader_ok and value not in f.text:
                 label = {"din": "DIN", "name": "donor name", "id_number": "ID number"}[key]
                 r.fail(f.name, f"{label} of the metadata not found in the record text")
     if metadata is not None:
@@ -448,7 +518,7 @@ def check_integrity(facts: Sequence[RecordFacts], missing: Sequence[str], metada
         if not any(x.file == m for x in r.findings):
             r.fail(m, "record missing")
     for f in facts:
-        if f.page_count == 0 and f.parse_error is None and not f.encrypted:
+        if f.page_count == 0 and f.reader_ok and not f.encrypted:
             r.fail(f.name, "record has no pages")
     if metadata is not None:
         for key in REQUIRED_METADATA:
@@ -463,15 +533,15 @@ def check_integrity(facts: Sequence[RecordFacts], missing: Sequence[str], metada
 
 
 def check_usability(facts: Sequence[RecordFacts]) -> CheckResult:
-    r = CheckResult(USABILITY, checked=["opens with pypdf and qpdf", "all fonts embedded", "page 1 renders",
+    r = CheckResult(USABILITY, checked=["opens with pyHanko and PDFium", "all fonts embedded", "page 1 renders",
                                         "no encryption"])
     for f in facts:
         if f.parse_error:
-            r.fail(f.name, f"pypdf cannot open it: {f.parse_error}")
+            r.fail(f.name, f"pyHanko cannot read it: {f.parse_error}")
         if f.encrypted:
             r.fail(f.name, "the PDF is encrypted")
-        if not f.qpdf_ok:
-            r.fail(f.name, f.qpdf_detail)
+        if not f.reader_ok:
+            r.fail(f.name, f.reader_detail)
         if f.unembedded_fonts:
             r.fail(f.name, "fonts not embedded: " + ", ".join(f.unembedded_fonts))
         if not f.render_ok:

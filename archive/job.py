@@ -510,9 +510,13 @@ def run_archive(ctx: StationContext, actor: Actor, *, date_from: date | None = N
 
 def _pipeline(ctx: StationContext, archiver: Archiver, ready: list[Candidate], workers: int | None
               ) -> Iterator[tuple[int, Candidate, str, Any]]:
-    """Stage and inspect ahead in worker processes; finish (commit) strictly in order in this process."""
-    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
-    if workers <= 1 or len(ready) < 2:
+    """Stage and inspect ahead in worker processes; finish (commit) strictly in order in this process.
+
+    The PDFs are parsed and rendered in the workers, never in the job itself: should a PDF crash
+    a worker (a native PDF engine runs there), that donation is inspected again alone, fails the
+    usability check if it crashes that worker too, and the batch goes on with a new pool.
+    `workers=0` inspects in this process (for debugging)."""
+    if workers == 0:
         for done, cand in enumerate(ready, 1):
             try:
                 outcome, value = archiver.archive(cand)
@@ -521,44 +525,119 @@ def _pipeline(ctx: StationContext, archiver: Archiver, ready: list[Candidate], w
                 return
             yield done, cand, outcome, value
         return
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
+    if not ready:
+        return
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    workers = max(1, min(workers or min(4, os.cpu_count() or 1), len(ready)))
     pending: deque[tuple[Staged, Future[list[ck.RecordFacts]]]] = deque()
     queue = iter(ready)
     ahead = workers * 2
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_pool_init,
-                             initargs=(str(ctx.config.ca_dir), os.getpid())) as pool:
-        try:
-            done = 0
-            while True:
-                while len(pending) < ahead:
-                    nxt = next(queue, None)
-                    if nxt is None:
-                        break
-                    try:
-                        staged = archiver.stage(nxt)
-                    except (StoreUnavailable, StoreConflict) as exc:
-                        yield done + 1, nxt, "stopped", exc
-                        return
-                    pending.append((staged, pool.submit(_pool_inspect, [(k, str(p)) for k, p in staged.files])))
-                if not pending:
-                    return
-                staged, future = pending.popleft()
-                done += 1
+    pool = _inspection_pool(ctx, workers)
+    try:
+        done = 0
+        while True:
+            while len(pending) < ahead:
+                nxt = next(queue, None)
+                if nxt is None:
+                    break
                 try:
-                    outcome, value = archiver.finish(staged, future.result())
+                    staged = archiver.stage(nxt)
                 except (StoreUnavailable, StoreConflict) as exc:
-                    yield done, staged.cand, "stopped", exc
+                    yield done + 1, nxt, "stopped", exc
                     return
-                finally:
-                    archiver.discard(staged)
-                yield done, staged.cand, outcome, value
-        finally:
-            for staged, future in pending:
-                future.cancel()
+                pending.append((staged, _submit(pool, staged)))
+            if not pending:
+                return
+            staged, future = pending.popleft()
+            done += 1
+            try:
+                try:
+                    facts: list[ck.RecordFacts] | None = future.result()
+                except BrokenProcessPool:
+                    log.warning("an inspection worker died; inspecting %s alone", staged.cand.din)
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    facts = _inspect_alone(ctx, staged)
+                    pool = _inspection_pool(ctx, workers)
+                    pending = deque((st, _submit(pool, st)) for st, _f in pending)
+                if facts is None:
+                    outcome, value = "failed", Failure(
+                        staged.cand.din, ck.USABILITY,
+                        "the inspection process died while reading the records (twice): a PDF crashes the reader")
+                else:
+                    outcome, value = archiver.finish(staged, facts)
+            except (StoreUnavailable, StoreConflict) as exc:
+                yield done, staged.cand, "stopped", exc
+                return
+            finally:
                 archiver.discard(staged)
+            yield done, staged.cand, outcome, value
+    finally:
+        for staged, future in pending:
+            future.cancel()
+            archiver.discard(staged)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _inspection_pool(ctx: StationContext, workers: int) -> Any:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_pool_init,
+                               initargs=(str(ctx.config.ca_dir), os.getpid()))
+
+
+def _submit(pool: Any, staged: Staged) -> Any:
+    """The inspection's future; a pool that broke since the last result gives a future holding that."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return pool.submit(_pool_inspect, _inspection_files(staged))
+    except BrokenProcessPool as exc:
+        broken: Future[list[ck.RecordFacts]] = Future()
+        broken.set_exception(exc)
+        return broken
+
+
+def _inspection_files(staged: Staged) -> list[tuple[str, str]]:
+    return [(kind, str(path)) for kind, path in staged.files]
+
+
+def _inspect_alone(ctx: StationContext, staged: Staged) -> list[ck.RecordFacts] | None:
+    """Inspect one donation in a worker of its own: its facts, or None if that worker dies as well."""
+    inspector = Inspector(ctx)
+    try:
+        return inspector(_inspection_files(staged))
+    finally:
+        inspector.close()
+
+
+class Inspector:
+    """Inspects a package's records in a worker process, so that a PDF that crashes the reader fails
+    that package (None) instead of the caller; the next call gets a new worker."""
+
+    def __init__(self, ctx: StationContext) -> None:
+        self.ctx = ctx
+        self._pool: Any = None
+
+    def __call__(self, files: list[tuple[str, str]]) -> list[ck.RecordFacts] | None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self._pool is None:
+            self._pool = _inspection_pool(self.ctx, 1)
+        try:
+            return self._pool.submit(_pool_inspect, files).result()  # type: ignore[no-any-return]
+        except BrokenProcessPool:
+            self.close()
+            return None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 # -- periodic verification of what is stored ------------------------------------------------------
@@ -567,9 +646,16 @@ def _problem(item: ArchiveItem | None, package: str, file: str, check: str, reas
             "package": package, "file": file, "check": check, "reason": reason}
 
 
+Inspect = Callable[[list[tuple[str, str]]], "list[ck.RecordFacts] | None"]
+
+
 def verify_package(ctx: StationContext, item: ArchiveItem, bag_dir: Path, verifier: ck.SignatureVerifier,
-                   records: dict[str, SignedRecord], db: DonationFacts) -> list[dict[str, Any]]:
-    """The four checks again on a stored bag, against the item and the signed records in the database."""
+                   records: dict[str, SignedRecord], db: DonationFacts, inspect: Inspect | None = None
+                   ) -> list[dict[str, Any]]:
+    """The four checks again on a stored bag, against the item and the signed records in the database.
+
+    `inspect` reads the records (an `Inspector` does it in a worker process); by default they are
+    read here with `verifier`."""
     name = item.package_name
     problems = [_problem(item, name, f, c, r) for f, c, r in validate_bag(bag_dir)]
     marker = bag_dir / MARKER
@@ -593,14 +679,24 @@ def verify_package(ctx: StationContext, item: ArchiveItem, bag_dir: Path, verifi
             if meta.get(key) != want:
                 problems.append(_problem(item, name, "data/metadata.json", ck.AUTHENTICITY,
                                          f"{key} {meta.get(key)!r} differs from the archive item ({want!r})"))
-    facts = []
+    present: list[tuple[str, str]] = []
     missing = []
     for kind in ck.RECORD_KINDS:
         path = bag_dir / "data" / record_file_name(kind)
         if path.is_file():
-            facts.append(ck.inspect_record(kind, path, verifier, name=f"data/{record_file_name(kind)}"))
+            present.append((kind, str(path)))
         else:
             missing.append(f"data/{record_file_name(kind)}")
+    if inspect is None:
+        facts: list[ck.RecordFacts] | None = [
+            ck.inspect_record(kind, Path(path), verifier, name=f"data/{record_file_name(kind)}")
+            for kind, path in present]
+    else:
+        facts = inspect(present)
+    if facts is None:
+        problems.append(_problem(item, name, "data/", ck.USABILITY,
+                                 "the inspection process died while reading the records: a PDF crashes the reader"))
+        return problems
     files = [p.relative_to(bag_dir).as_posix() for p in bag_dir.rglob("*") if p.is_file()]
     results = [ck.check_authenticity(facts, expected_records(records), db.identity(), meta),
                ck.check_integrity(facts, missing, meta), ck.check_usability(facts),
@@ -627,6 +723,7 @@ def verify_store(ctx: StationContext, actor: Actor, progress: Progress | None = 
     require_permission(actor, Action.VIEW_ARCHIVE)
     store = store or store_from_config(ctx.config)
     verifier = _verifier(ctx)
+    inspector = Inspector(ctx)
     report = progress or (lambda done, total, message: None)
     problems: list[dict[str, Any]] = []
     job_id = _start_job(ctx, actor, "verify", {"store": store.url})
@@ -647,7 +744,7 @@ def verify_store(ctx: StationContext, actor: Actor, progress: Progress | None = 
                         SignedRecord.donation_id == item.donation_id)).scalars()}
                     db = load_facts(ctx, s, item.donation_id)
                 with store.open(item.package_name) as bag_dir:
-                    item_problems += verify_package(ctx, item, bag_dir, verifier, records, db)
+                    item_problems += verify_package(ctx, item, bag_dir, verifier, records, db, inspector)
             problems += item_problems
             with ctx.transaction() as s:
                 row = s.get(ArchiveItem, item.id)
@@ -664,6 +761,7 @@ def verify_store(ctx: StationContext, actor: Actor, progress: Progress | None = 
             for year in sorted(years):
                 problems += [_problem(None, "", "", ck.INTEGRITY, p) for p in year_gaps(s, year)]
     finally:
+        inspector.close()
         verifier.close()
         with ctx.transaction() as s:
             job = s.get(ArchiveJob, job_id)

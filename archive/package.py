@@ -14,7 +14,6 @@ import hashlib
 import json
 import platform
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -56,18 +55,17 @@ def copy_with_sha256(src: Path, dest: Path) -> tuple[str, int]:
 def environment() -> dict[str, str]:
     """The software environment the checks ran in (DA/T 70 usability: environment recorded)."""
     env = {"python": platform.python_version(), "platform": platform.platform(terse=True)}
-    for dist in ("pyhanko", "pypdf", "bagit", "cryptography", "boto3"):
+    for dist in ("pyhanko", "pyhanko-certvalidator", "pypdfium2", "bagit", "cryptography", "boto3"):
         try:
             env[dist] = importlib_metadata.version(dist)
         except importlib_metadata.PackageNotFoundError:
             pass
-    for tool, args in (("qpdf", ["qpdf", "--version"]), ("poppler", ["pdftoppm", "-v"])):
-        try:
-            out = subprocess.run(args, capture_output=True, text=True, timeout=10, check=False)
-            text = (out.stdout or out.stderr).strip().splitlines()
-            env[tool] = text[0] if text else ""
-        except OSError:
-            env[tool] = "missing"
+    try:
+        from pypdfium2 import version as pdfium_version
+
+        env["pdfium"] = str(pdfium_version.PDFIUM_INFO)
+    except Exception:  # the version record is informative only
+        env["pdfium"] = "unknown"
     return env
 
 

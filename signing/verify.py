@@ -541,20 +541,40 @@ async def async_verify_pdf(data: bytes, trust_roots: Iterable[x509.Certificate],
                            crls: Iterable[x509.CertificateRevocationList | bytes] = (),
                            at: datetime | None = None, file_name: str = "-"
                            ) -> VerificationReport:
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+    except (PdfReadError, ValueError, KeyError) as exc:
+        _roots(trust_roots)
+        return _unreadable(file_name, exc)
+    return await async_verify_reader(reader, trust_roots, crls, at, file_name)
+
+
+async def async_verify_reader(reader: PdfFileReader, trust_roots: Iterable[x509.Certificate],
+                              crls: Iterable[x509.CertificateRevocationList | bytes] = (),
+                              at: datetime | None = None, file_name: str = "-") -> VerificationReport:
+    """As `async_verify_pdf`, on a reader the caller has open (and may go on reading afterwards)."""
+    roots = _roots(trust_roots)
+    crl_ders = [_crl_der(c) for c in crls]
+    try:
+        return await _verify_reader(reader, roots, crl_ders, at, file_name)
+    except (PdfReadError, ValueError, KeyError) as exc:
+        # objects are parsed when first used: a damaged one can surface anywhere, not only on opening
+        return _unreadable(file_name, exc)
+
+
+def _roots(trust_roots: Iterable[x509.Certificate]) -> list[asn1_x509.Certificate]:
     roots = [_asn1(c) for c in trust_roots]
     if not roots:
         raise SigningError("未提供受信任的根证书", "No trust roots given", code="NO_TRUST_ROOTS")
-    crl_ders = [_crl_der(c) for c in crls]
-    try:
-        return await _verify_reader(PdfFileReader(io.BytesIO(data), strict=False), roots, crl_ders, at,
-                                    file_name)
-    except (PdfReadError, ValueError, KeyError) as exc:
-        # objects are parsed when first used: a damaged one can surface anywhere, not only on opening
-        return VerificationReport(file_name, [SignatureReport(
-            field="-", signer="-", meaning=None, indication=TOTAL_FAILED,
-            sub_indication="FORMAT_FAILURE", claimed_signing_time=None,
-            best_signature_time=None, coverage=None, modification_level=None, pades_level=None,
-            chain=[], details=[f"PDF 无法解析 / unreadable PDF: {exc}"])])
+    return roots
+
+
+def _unreadable(file_name: str, exc: Exception) -> VerificationReport:
+    return VerificationReport(file_name, [SignatureReport(
+        field="-", signer="-", meaning=None, indication=TOTAL_FAILED,
+        sub_indication="FORMAT_FAILURE", claimed_signing_time=None,
+        best_signature_time=None, coverage=None, modification_level=None, pades_level=None,
+        chain=[], details=[f"PDF 无法解析 / unreadable PDF: {exc}"])])
 
 
 async def _verify_reader(reader: PdfFileReader, roots: list[asn1_x509.Certificate], crl_ders: list[bytes],

@@ -304,3 +304,33 @@ def test_cli_run_json_and_verify_exit_status(station_dir, built_station) -> None
     out = subprocess.run([station, "archive", "run", "--data-dir", str(station_dir), "--from", "2026-13-01"],
                          capture_output=True, text=True, env=env, check=False)
     assert out.returncode == 2 and "not a date" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_pdf_that_crashes_the_reader_fails_its_donation_and_the_batch_goes_on(ctx, archivist, monkeypatch) -> None:
+    """The PDF engine runs in the inspection workers: a record that kills its worker (here a
+    SIGSEGV on one DIN's records, as a native crash would) fails that donation's usability check,
+    every other donation is archived, and `archive verify` reports such a package instead of dying."""
+    import signal
+
+    from archive import checks, job
+
+    with ctx.sessions() as s:
+        recs = list(s.execute(select(SignedRecord).where(SignedRecord.kind == "consent")
+                              .order_by(SignedRecord.donation_id)).scalars())
+        victim = s.get(Donation, recs[1].donation_id).din
+    victim_bytes = (ctx.config.records_dir / recs[1].path).read_bytes()
+    real = checks._pdfium_facts
+
+    def crashing(data: bytes):
+        if data == victim_bytes:
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return real(data)
+
+    monkeypatch.setattr(checks, "_pdfium_facts", crashing)  # the workers are forked: they inherit it
+    result = job.run_archive(ctx, archivist, workers=2)
+    assert [(f.din, f.check) for f in result.failed] == [(victim, "usability")]
+    assert "died" in result.failed[0].reason
+    assert result.archived == len(recs) - 1
+    rows = items(ctx)
+    assert [i.item_number for i in rows] == list(range(1, len(rows) + 1))
+    assert not job.verify_store(ctx, archivist)  # the archived ones are sound; the pool is not left broken

@@ -1,8 +1,9 @@
-"""The inspection of one record (archive.checks): what the cheaper ways of getting the facts still catch.
+"""The inspection of one record (archive.checks): what the in-process ways of getting the facts still catch.
 
-The page text comes from pypdf instead of a pdftotext process: it must give the DIN, name and ID
+The page text comes from PDFium instead of a pdftotext process: it must give the DIN, name and ID
 number that poppler gives, on the station's own forms and on signed records, and a record whose
-text lacks them must still fail. The render check reads pdftoppm's PPM output.
+text lacks them must still fail. The render check needs a page that PDFium draws with content;
+a file PDFium cannot open, a blank page and a page-less document fail usability.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from archive import checks as ck
@@ -27,11 +27,11 @@ def _poppler(pdf: bytes, tmp_path: Path) -> str:
     return ck._normalise(out.stdout.decode("utf-8"))
 
 
-def _pypdf(pdf: bytes) -> str:
-    return ck._normalise("".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages))
+def _pdfium(pdf: bytes) -> str:
+    return ck._normalise(ck._pdfium_facts(pdf).text)
 
 
-def test_pypdf_text_of_the_station_forms_shows_what_poppler_shows(tmp_path: Path) -> None:
+def test_pdfium_text_of_the_station_forms_shows_what_poppler_shows(tmp_path: Path) -> None:
     import form_samples as samples
 
     from station.forms import render_collection, render_consent, render_registration_exam
@@ -40,7 +40,7 @@ def test_pypdf_text_of_the_station_forms_shows_what_poppler_shows(tmp_path: Path
                            (samples.collection(), render_collection)]
     for data, render in samples_and_records:
         pdf = render(data).pdf
-        poppler, text = _poppler(pdf, tmp_path), _pypdf(pdf)
+        poppler, text = _poppler(pdf, tmp_path), _pdfium(pdf)
         assert sorted(poppler) == sorted(text)  # the same characters, perhaps in another order
         for needle in (data.donor.name, data.donor.id_number, data.donation.din):
             assert needle in text and needle in poppler, needle
@@ -78,16 +78,70 @@ def test_signed_records_pass_and_a_wrong_identity_fails(ctx, tmp_path: Path) -> 
         verifier.close()
 
 
-def test_render_check_needs_a_whole_image(tmp_path: Path) -> None:
-    good = b"P6\n2 1\n255\n" + bytes(6)
-    assert ck._is_ppm_image(good)
-    for bad in (b"", good[:-1], b"P6\n0 1\n255\n", b"P5\n2 1\n255\n" + bytes(2), b"\x89PNG\r\n\x1a\n"):
-        assert not ck._is_ppm_image(bad), bad
-    broken = tmp_path / "broken.pdf"
-    broken.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
-    qpdf, render = ck._start_tools(broken)
-    _q_ok, _q_detail, render_ok, detail = ck._finish_tools(qpdf, render)
-    assert not render_ok and detail.startswith("pdftoppm")
+def _blank_pdf(pages: int) -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for _ in range(pages):
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_render_check_needs_a_page_with_content(ctx, tmp_path: Path) -> None:
+    import form_samples as samples
+
+    from station.forms import render_consent
+
+    good = ck._pdfium_facts(render_consent(samples.consent()).pdf)
+    assert good.ok and good.render_ok and good.pages >= 1, good
+    broken = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    for data, why in ((broken, "PDFium"), (b"", "PDFium"), (b"not a pdf at all", "PDFium"),
+                      (_blank_pdf(1), "blank")):
+        facts = ck._pdfium_facts(data)
+        assert not facts.render_ok and why in facts.render_detail, (data[:20], facts)
+    blank_file = tmp_path / "blank.pdf"
+    blank_file.write_bytes(_blank_pdf(1))
+    verifier = ck.SignatureVerifier.from_ca_folder(ctx.config.ca_dir)
+    try:
+        facts = ck.inspect_record("consent", blank_file, verifier)
+        truncated = tmp_path / "cut.pdf"
+        truncated.write_bytes(render_consent(samples.consent()).pdf[:900])
+        cut = ck.inspect_record("consent", truncated, verifier)
+    finally:
+        verifier.close()
+    usability = ck.check_usability([facts])
+    assert not usability.passed and "blank" in usability.reason
+    assert not ck.check_usability([cut]).passed and not cut.signatures_passed
+
+
+def test_pdfium_sees_javascript_and_attachments_the_walk_must_also_see(ctx, tmp_path: Path) -> None:
+    """PDFium's counts of document JavaScript and attachments back up the structure walk: both find them."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    action = writer._add_object(DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('x');")}))
+    writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): DictionaryObject({
+        NameObject("/Names"): ArrayObject([TextStringObject("hello"), action])})})
+    writer.add_attachment("tool.exe", b"MZ\x90\x00")
+    buf = io.BytesIO()
+    writer.write(buf)
+    independent = ck._pdfium_facts(buf.getvalue())
+    assert independent.ok and independent.javascript == 1 and independent.attachments == 1
+    path = tmp_path / "hostile.pdf"
+    path.write_bytes(buf.getvalue())
+    verifier = ck.SignatureVerifier.from_ca_folder(ctx.config.ca_dir)
+    try:
+        facts = ck.inspect_record("consent", path, verifier)
+    finally:
+        verifier.close()
+    security = ck.check_security([facts])
+    assert not security.passed
+    assert "JavaScript" in security.reason and "embedded executable tool.exe" in security.reason
 
 
 def test_a_damaged_object_fails_the_record_instead_of_stopping_the_batch(ctx, tmp_path: Path) -> None:

@@ -73,6 +73,7 @@ def test_the_bundle_carries_its_data_files(bundle: Path) -> None:
     assert {p.name for p in (internal / "migrations" / "versions").glob("*.py")} >= {"0001_initial.py"}
     qt_plugins = next(internal.glob("PySide6/Qt/plugins/platforms"))
     assert {p.name for p in qt_plugins.iterdir()} >= {"libqoffscreen.so", "libqxcb.so"}
+    assert (internal / "pypdfium2_raw" / "libpdfium.so").is_file()  # the archive checks' PDF engine
 
 
 def test_init_then_a_headless_demo_seals_two_donations(run, tmp_path: Path, bundle: Path) -> None:
