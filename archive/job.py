@@ -16,6 +16,7 @@ package stays without its item. Staging folders of a killed run are removed at t
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -189,6 +190,9 @@ def _pool_init(ca_dir: str, parent: int) -> None:
     _die_with_parent(parent)
     logging.disable(logging.WARNING)
     _pool_verifier = ck.SignatureVerifier.from_ca_folder(Path(ca_dir))
+    # A forked worker inherits the job's whole heap; the collector would scan it (and copy its
+    # pages) on every full collection. Frozen objects are left alone: only the worker's own are collected.
+    gc.freeze()
 
 
 def _pool_inspect(files: list[tuple[str, str]]) -> list[ck.RecordFacts]:

@@ -164,9 +164,10 @@ class FileStore:
         parent = self.root / str(year)
         if not parent.is_dir():
             return []
+        # the names first (no stat): the folder holds the whole year's packages and this runs per commit
         return sorted(f"{year}/{p.name}" for p in parent.iterdir()
-                      if p.is_dir() and p.name.startswith(prefix) and not p.name.startswith(".")
-                      and (p / MARKER).is_file())
+                      if p.name.startswith(prefix) and not p.name.startswith(".")
+                      and p.is_dir() and (p / MARKER).is_file())
 
     def list_packages(self) -> Iterator[str]:
         if not self.root.is_dir():

@@ -467,7 +467,7 @@ async def _verify_signature(sig: EmbeddedPdfSignature, spec: PdfSignatureValidat
     except Exception as exc:
         log.debug("validation raised", exc_info=True)
         return SignatureReport(
-            field=sig.field_name, signer=_cn(signer_cert), meaning=meaning_from_reason(
+            field=str(sig.field_name), signer=_cn(signer_cert), meaning=meaning_from_reason(
                 str(reason) if reason else None),
             indication=TOTAL_FAILED, sub_indication="FORMAT_FAILURE",
             claimed_signing_time=_iso(claimed), best_signature_time=None, coverage=None,
@@ -492,7 +492,7 @@ async def _verify_signature(sig: EmbeddedPdfSignature, spec: PdfSignatureValidat
     elif signer_cert is not None:
         chain = [signer_cert.subject.human_friendly]
     return SignatureReport(
-        field=sig.field_name, signer=_cn(signer_cert),
+        field=str(sig.field_name), signer=_cn(signer_cert),
         meaning=meaning_from_reason(str(reason) if reason else None),
         indication=indication, sub_indication=sub,
         claimed_signing_time=_iso(claimed), best_signature_time=_iso(result.best_signature_time),
@@ -531,7 +531,7 @@ async def _verify_doc_timestamp(sig: EmbeddedPdfSignature,
             TOTAL_FAILED, "FORMAT_FAILURE", [], None, None, None)
         details.append(str(exc))
     return SignatureReport(
-        field=sig.field_name, signer=_cn(sig.signer_cert), meaning=TIMESTAMP_MEANING,
+        field=str(sig.field_name), signer=_cn(sig.signer_cert), meaning=TIMESTAMP_MEANING,
         indication=indication, sub_indication=sub, claimed_signing_time=_iso(ts_time),
         best_signature_time=_iso(ts_time), coverage=coverage, modification_level=mod,
         pades_level=None, chain=chain, details=details)

@@ -160,3 +160,27 @@ def test_a_damaged_object_fails_the_record_instead_of_stopping_the_batch(ctx, tm
     assert not facts.signatures_passed
     expected = {kind: ck.ExpectedRecord(kind, facts.sha256, facts.size)}
     assert not ck.check_authenticity([facts], expected, identity).passed
+
+
+def _plain_types(value) -> bool:
+    if isinstance(value, dict):
+        return all(type(k) is str and _plain_types(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain_types(v) for v in value)
+    return type(value) in (str, int, float, bool, type(None))
+
+
+def test_the_facts_sent_back_by_a_worker_hold_plain_values_only(ctx) -> None:
+    """The facts travel from the inspection worker to the job by pickle: a PDF string object (a str
+    subclass tied to its file) in the report would drag the whole parsed file along, 200 KB a record."""
+    import pickle
+
+    kind, path, _identity = _signed(ctx)[0]
+    verifier = ck.SignatureVerifier.from_ca_folder(ctx.config.ca_dir)
+    try:
+        facts = ck.inspect_record(kind, path, verifier)
+    finally:
+        verifier.close()
+    assert facts.signature_report and _plain_types(facts.signature_report)
+    assert all(_plain_types(v) for v in vars(facts).values())
+    assert len(pickle.dumps(facts)) < 16_000
