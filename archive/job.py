@@ -22,7 +22,7 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,7 @@ from archive.package import (
     record_file_name,
     validate_bag,
 )
-from archive.selection import Candidate, Incomplete, select_candidates
+from archive.selection import Candidate, Incomplete, record_refs, select_candidates
 from archive.store import (
     MARKER,
     RecordsStore,
@@ -240,6 +240,10 @@ class Archiver:
         staging = self.store.staging_dir(cand.donation_date.year)
         staged = Staged(cand, staging, [], [], [], None)
         try:
+            with self.ctx.sessions() as s:
+                if not cand.records:  # a light candidate: its records are read now (see select_candidates)
+                    cand = staged.cand = replace(cand, records=record_refs(self.ctx, s, cand.donation_id))
+                staged.db = load_facts(self.ctx, s, cand.donation_id)
             (staging / "records").mkdir()
             for kind in ck.RECORD_KINDS:
                 ref = cand.records.get(kind)
@@ -255,8 +259,6 @@ class Archiver:
                     continue
                 got, _size = copy_with_sha256(src, staging / "evidence" / name)
                 staged.evidence.append({"file": f"data/evidence/{name}", "sha256": got, "expected_sha256": sha or ""})
-            with self.ctx.sessions() as s:
-                staged.db = load_facts(self.ctx, s, cand.donation_id)
         except BaseException:
             self.discard(staged)
             raise
@@ -470,7 +472,8 @@ def run_archive(ctx: StationContext, actor: Actor, *, date_from: date | None = N
     try:
         store.clean_staging()
         result.job_id = _start_job(ctx, actor, "run", {k: str(v) if v else None for k, v in params.items()})
-        selection = select_candidates(ctx, date_from=date_from, date_to=date_to, department=department)
+        selection = select_candidates(ctx, date_from=date_from, date_to=date_to, department=department,
+                                      with_records=False)
         result.incomplete = selection.incomplete
         result.skipped_incomplete = len(selection.incomplete)
         total = len(selection.ready)

@@ -60,13 +60,21 @@ def environment() -> dict[str, str]:
             env[dist] = importlib_metadata.version(dist)
         except importlib_metadata.PackageNotFoundError:
             pass
-    try:
-        from pypdfium2 import version as pdfium_version
-
-        env["pdfium"] = str(pdfium_version.PDFIUM_INFO)
-    except Exception:  # the version record is informative only
-        env["pdfium"] = "unknown"
+    env["pdfium"] = _pdfium_version()
     return env
+
+
+def _pdfium_version() -> str:
+    """PDFium's version from pypdfium2's record, without loading the library into the job process."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("pypdfium2_raw")
+        folder = Path(next(iter(spec.submodule_search_locations or []))) if spec else None
+        data = json.loads((folder / "version.json").read_text("utf-8")) if folder else {}
+        return ".".join(str(data[k]) for k in ("major", "minor", "build", "patch")) or "unknown"
+    except (OSError, ValueError, KeyError, StopIteration):  # the version record is informative only
+        return "unknown"
 
 
 def _plain(value: Any) -> Any:

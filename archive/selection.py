@@ -60,9 +60,14 @@ def record_path(ctx: StationContext, stored: str) -> Path:
 
 
 def select_candidates(ctx: StationContext, *, date_from: date | None = None, date_to: date | None = None,
-                      department: str | None = None, check_files: bool = True) -> Selection:
+                      department: str | None = None, check_files: bool = True,
+                      with_records: bool = True) -> Selection:
     """Donations in `records_signed` with all three records (and their files) are ready; donations
-    sealed but not signed, or signed with a record or file missing, are listed as incomplete."""
+    sealed but not signed, or signed with a record or file missing, are listed as incomplete.
+
+    With `with_records=False` the ready candidates carry no record references (`records` empty):
+    the archiving job reads them per donation (`record_refs`), so that what it holds for a year's
+    batch is a few numbers per donation."""
     q = (select(Donation.id, Donation.din, Donation.donation_date, Donation.state, Site.department)
          .join(Site, Site.id == Donation.site_id)
          .where(Donation.state.in_((State.RECORDS_SIGNED.value, State.SEALED.value)))
@@ -79,34 +84,51 @@ def select_candidates(ctx: StationContext, *, date_from: date | None = None, dat
         q = q.where(Site.department.in_(sorted(names)))
     ready: list[Candidate] = []
     incomplete: list[Incomplete] = []
+    # plain rows, a chunk at a time (no ORM objects): the memory held stays small for a year's batch
     with ctx.sessions() as s:
         rows = s.execute(q).all()
-        ids = [r.id for r in rows]
-        records: dict[int, dict[str, SignedRecord]] = {}
-        for chunk_start in range(0, len(ids), 500):
-            chunk = ids[chunk_start:chunk_start + 500]
-            for rec in s.execute(select(SignedRecord).where(SignedRecord.donation_id.in_(chunk))).scalars():
+        for chunk_start in range(0, len(rows), 500):
+            chunk = rows[chunk_start:chunk_start + 500]
+            records: dict[int, dict[str, Any]] = {}
+            for rec in s.execute(select(*_COLUMNS).where(SignedRecord.donation_id.in_([r.id for r in chunk]))):
                 records.setdefault(rec.donation_id, {})[rec.kind] = rec
-        for r in rows:
-            recs = records.get(r.id, {})
-            if r.state == State.SEALED.value:
-                incomplete.append(Incomplete(r.id, r.din, r.donation_date, r.state,
-                                             [f"{k} (not signed)" for k in RECORD_KINDS]))
-                continue
-            missing = [f"{k} (no signed record)" for k in RECORD_KINDS if k not in recs]
-            refs: dict[str, RecordRef] = {}
-            for kind in RECORD_KINDS:
-                found = recs.get(kind)
-                if found is None:
-                    continue
-                rec = found
-                path = record_path(ctx, rec.path)
-                if check_files and not path.is_file():
-                    missing.append(f"{kind} (file {path} missing)")
-                refs[kind] = RecordRef(kind, path, rec.sha256, rec.size, rec.signed_at, list(rec.signers or []),
-                                       dict(rec.evidence or {}))
-            if missing:
-                incomplete.append(Incomplete(r.id, r.din, r.donation_date, r.state, missing))
-            else:
-                ready.append(Candidate(r.id, r.din, r.donation_date, r.department or "", refs))
+            for r in chunk:
+                _judge(ctx, r, records.get(r.id, {}), check_files, with_records, ready, incomplete)
     return Selection(ready, incomplete)
+
+
+_COLUMNS = (SignedRecord.donation_id, SignedRecord.kind, SignedRecord.path, SignedRecord.sha256,
+            SignedRecord.size, SignedRecord.signed_at, SignedRecord.signers, SignedRecord.evidence)
+
+
+def _ref(ctx: StationContext, rec: Any) -> RecordRef:
+    return RecordRef(rec.kind, record_path(ctx, rec.path), rec.sha256, rec.size, rec.signed_at,
+                     list(rec.signers or []), dict(rec.evidence or {}))
+
+
+def record_refs(ctx: StationContext, session: Any, donation_id: int) -> dict[str, RecordRef]:
+    """The signed records of one donation, by kind."""
+    rows = session.execute(select(*_COLUMNS).where(SignedRecord.donation_id == donation_id))
+    return {rec.kind: _ref(ctx, rec) for rec in rows if rec.kind in RECORD_KINDS}
+
+
+def _judge(ctx: StationContext, r: Any, recs: dict[str, Any], check_files: bool, with_records: bool,
+           ready: list[Candidate], incomplete: list[Incomplete]) -> None:
+    """Ready or incomplete (with what is missing): one donation row and its signed-record rows."""
+    if r.state == State.SEALED.value:
+        incomplete.append(Incomplete(r.id, r.din, r.donation_date, r.state,
+                                     [f"{k} (not signed)" for k in RECORD_KINDS]))
+        return
+    missing = [f"{k} (no signed record)" for k in RECORD_KINDS if k not in recs]
+    refs: dict[str, RecordRef] = {}
+    for kind in RECORD_KINDS:
+        rec = recs.get(kind)
+        if rec is None:
+            continue
+        refs[kind] = ref = _ref(ctx, rec)
+        if check_files and not ref.path.is_file():
+            missing.append(f"{kind} (file {ref.path} missing)")
+    if missing:
+        incomplete.append(Incomplete(r.id, r.din, r.donation_date, r.state, missing))
+    else:
+        ready.append(Candidate(r.id, r.din, r.donation_date, r.department or "", refs if with_records else {}))
