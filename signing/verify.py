@@ -385,7 +385,22 @@ class VerificationReport:
 def _asn1(cert: x509.Certificate | asn1_x509.Certificate) -> asn1_x509.Certificate:
     if isinstance(cert, asn1_x509.Certificate):
         return cert
-    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    return _parsed_certificate(cert.public_bytes(serialization.Encoding.DER))
+
+
+# Trust roots and CRLs arrive as DER: the same few (the station CA's, and the copies in every
+# record's DSS) for every file of a batch. Each is parsed once; the parsed objects are only read
+# by the validator (asn1crypto caches the parts it has decoded inside them), so sharing is exact.
+@functools.lru_cache(maxsize=256)
+def _parsed_certificate(der: bytes) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(der)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_crl(der: bytes) -> Any:
+    from asn1crypto import crl as asn1_crl
+
+    return asn1_crl.CertificateList.load(der)
 
 
 def _crl_der(crl: x509.CertificateRevocationList | bytes) -> bytes:
@@ -587,7 +602,7 @@ async def _verify_reader(reader: PdfFileReader, roots: list[asn1_x509.Certificat
         cert_validation_policy=policy,
         revinfo_gathering_policy=RevocationInfoGatheringSpec(
             online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY),
-        local_knowledge=LocalKnowledge(known_crls=[CRLContainer(_load_crl(c)) for c in crl_ders]),
+        local_knowledge=LocalKnowledge(known_crls=[CRLContainer(_parsed_crl(c)) for c in crl_ders]),
     ))
     timing = None
     if at is not None:
@@ -610,16 +625,10 @@ async def _verify_reader(reader: PdfFileReader, roots: list[asn1_x509.Certificat
         dss_certs = list(dss.load_certs())
     except Exception:  # no DSS: the time stamps then fail on revocation
         log.debug("no readable DSS", exc_info=True)
-    vc = ValidationContext(trust_roots=roots, other_certs=dss_certs, crls=crl_ders + dss_crls,
+    vc = ValidationContext(trust_roots=roots, other_certs=dss_certs, crls=[_parsed_crl(c) for c in crl_ders + dss_crls],
                            allow_fetching=False, revinfo_policy=REVOCATION_POLICY, moment=at)
     reports += [await _verify_doc_timestamp(s, vc) for s in doc_ts]
     return VerificationReport(file_name, reports)
-
-
-def _load_crl(der: bytes) -> Any:
-    from asn1crypto import crl as asn1_crl
-
-    return asn1_crl.CertificateList.load(der)
 
 
 def verify_pdf(data: bytes, trust_roots: Iterable[x509.Certificate],

@@ -310,6 +310,7 @@ def test_a_pdf_that_crashes_the_reader_fails_its_donation_and_the_batch_goes_on(
     """The PDF engine runs in the inspection workers: a record that kills its worker (here a
     SIGSEGV on one DIN's records, as a native crash would) fails that donation's usability check,
     every other donation is archived, and `archive verify` reports such a package instead of dying."""
+    import faulthandler
     import signal
 
     from archive import checks, job
@@ -323,6 +324,7 @@ def test_a_pdf_that_crashes_the_reader_fails_its_donation_and_the_batch_goes_on(
 
     def crashing(data: bytes):
         if data == victim_bytes:
+            faulthandler.disable()  # pytest's crash report of the worker would only fill the log
             os.kill(os.getpid(), signal.SIGSEGV)
         return real(data)
 
