@@ -380,23 +380,32 @@ def _pdfium_facts(data: bytes) -> _ReaderFacts:
     return facts
 
 
-def _structure_facts(reader: Any) -> tuple[list[str], list[str], dict[str, str], list[str]]:
+@dataclass
+class _StructureFacts:
+    """What pyHanko's parsed objects show: fonts, active content, embedded files."""
+
+    unembedded_fonts: list[str] = field(default_factory=list)
+    active: list[str] = field(default_factory=list)
+    embedded: dict[str, str] = field(default_factory=dict)  # name -> SHA-256
+    problems: list[str] = field(default_factory=list)
+    files_found: int = 0  # embedded files seen by the walk, decodable or not
+
+
+def _structure_facts(reader: Any) -> _StructureFacts:
     """Fonts, active content and embedded files from pyHanko's reader (already open for the signatures)."""
-    unembedded = _unembedded_fonts(_pages(reader))
     active, files = _active_content(reader)
-    embedded: dict[str, str] = {}
-    problems: list[str] = []
+    facts = _StructureFacts(_unembedded_fonts(_pages(reader)), active, files_found=len(files))
     for fname, fdata, mime in files:
         if fdata is None:
-            problems.append(f"embedded file {fname} cannot be decoded")
+            facts.problems.append(f"embedded file {fname} cannot be decoded")
             continue
-        embedded[fname] = hashlib.sha256(fdata).hexdigest()
+        facts.embedded[fname] = hashlib.sha256(fdata).hexdigest()
         ext = fname.rsplit(".", 1)[-1].lower() if "." in fname else ""
         if fdata.startswith(EXECUTABLE_MAGIC):
-            problems.append(f"embedded executable {fname}")
+            facts.problems.append(f"embedded executable {fname}")
         elif ext not in ALLOWED_EXTENSIONS or (mime and mime not in ALLOWED_EVIDENCE_MIME):
-            problems.append(f"embedded file type not allowed: {fname} ({mime or ext})")
-    return unembedded, active, embedded, problems
+            facts.problems.append(f"embedded file type not allowed: {fname} ({mime or ext})")
+    return facts
 
 
 def inspect_record(kind: str, path: Path, verifier: SignatureVerifier, name: str | None = None,
@@ -424,30 +433,28 @@ def inspect_record(kind: str, path: Path, verifier: SignatureVerifier, name: str
     if not report.signatures:
         sig_problems.append("no signature / 未找到签名")
     encrypted = False
-    unembedded: list[str] = []
-    active: list[str] = []
-    embedded: dict[str, str] = {}
-    emb_problems: list[str] = []
+    structure = _StructureFacts()
     if reader is not None:
         try:
             encrypted = bool(reader.encrypted)
             if not encrypted:
-                unembedded, active, embedded, emb_problems = _structure_facts(reader)
+                structure = _structure_facts(reader)
         except Exception as exc:  # any parser failure is a usability finding
             parse_error = f"{type(exc).__name__}: {exc}"
     independent = _pdfium_facts(data)
+    active, emb_problems = list(structure.active), list(structure.problems)
     if independent.javascript and "JavaScript" not in active:
         active.append(f"JavaScript ({independent.javascript} action(s) seen by PDFium)")
-    if independent.attachments > len(embedded) + sum("cannot be decoded" in p for p in emb_problems):
+    if independent.attachments > structure.files_found:
         emb_problems.append(f"PDFium sees {independent.attachments} attachment(s), the structure walk "
-                            f"{len(embedded)}")
+                            f"{structure.files_found}")
     del data, reader
     return RecordFacts(kind=kind, name=name, size=path.stat().st_size, sha256=sha,
                        signature_report=report.to_json(), signatures_passed=report.passed,
                        signature_problems=sig_problems, text=_normalise(independent.text),
                        page_count=independent.pages, parse_error=parse_error, encrypted=encrypted,
-                       unembedded_fonts=unembedded, active_content=sorted(set(active)),
-                       embedded_files=embedded, embedded_problems=emb_problems, reader_ok=independent.ok,
+                       unembedded_fonts=structure.unembedded_fonts, active_content=sorted(set(active)),
+                       embedded_files=structure.embedded, embedded_problems=emb_problems, reader_ok=independent.ok,
                        reader_detail=independent.detail, render_ok=independent.render_ok,
                        render_detail=independent.render_detail)
 

@@ -571,7 +571,7 @@ def _pipeline(ctx: StationContext, archiver: Archiver, ready: list[Candidate], w
                 if facts is None:
                     outcome, value = "failed", Failure(
                         staged.cand.din, ck.USABILITY,
-                        "the inspection process died while reading the records (twice): a PDF crashes the reader")
+                        READER_CRASHED + " (twice)")
                 else:
                     outcome, value = archiver.finish(staged, facts)
             except (StoreUnavailable, StoreConflict) as exc:
@@ -585,6 +585,9 @@ def _pipeline(ctx: StationContext, archiver: Archiver, ready: list[Candidate], w
             future.cancel()
             archiver.discard(staged)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+READER_CRASHED = "the inspection process died while reading the records: a PDF crashes the reader"
 
 
 def _inspection_pool(ctx: StationContext, workers: int) -> Any:
@@ -701,8 +704,7 @@ def verify_package(ctx: StationContext, item: ArchiveItem, bag_dir: Path, verifi
     else:
         facts = inspect(present)
     if facts is None:
-        problems.append(_problem(item, name, "data/", ck.USABILITY,
-                                 "the inspection process died while reading the records: a PDF crashes the reader"))
+        problems.append(_problem(item, name, "data/", ck.USABILITY, READER_CRASHED))
         return problems
     files = [p.relative_to(bag_dir).as_posix() for p in bag_dir.rglob("*") if p.is_file()]
     results = [ck.check_authenticity(facts, expected_records(records), db.identity(), meta),
