@@ -157,8 +157,9 @@ class TrustMaterial:
     def from_ca_folder(cls, folder: str | Path) -> TrustMaterial:
         from signing.ca import LocalCA
 
-        root, issuing, crls = LocalCA.load_public(folder)
-        return cls(root, (issuing,), tuple(crls))
+        root, _issuing, crls = LocalCA.load_public(folder)
+        # every issuing CA generation: records signed before a rollover chain to a retired one
+        return cls(root, tuple(LocalCA.issuing_certificates(folder)), tuple(crls))
 
     def validation_context(self, moment: datetime | None = None) -> ValidationContext:
         return ValidationContext(
