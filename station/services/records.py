@@ -62,11 +62,12 @@ def _runtime(ctx: StationContext) -> _SigningRuntime:
     from signing.pades import SigningContext, TrustMaterial
     from signing.tsa import http_timestamper, load_tsa_identity, start_in_thread
     from station.bootstrap import ensure_local_pki
-    from station.commands.ca import read_passphrase
+    from station.services.pki import ca_secret
 
     config = ctx.config
-    ensure_local_pki(config)
-    passphrase = read_passphrase(config)
+    # the passphrase or token PIN the administrator typed at start (memory), else env / demo file
+    passphrase = ca_secret(ctx)
+    ensure_local_pki(config, passphrase)
     ca = LocalCA.open(config.ca_dir, passphrase)
     running = None
     url = config.tsa.url
