@@ -628,9 +628,12 @@ class LocalCA:
         )
 
     def issue_donor_certificate(self, name: str, id_number: str,
-                                fingerprint_template_sha256: bytes, now: datetime
+                                fingerprint_template_sha256: bytes | None, now: datetime
                                 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-        """An ephemeral key (kept in memory only) and its 24-hour certificate for one consent."""
+        """An ephemeral key (kept in memory only) and its 24-hour certificate for one consent.
+
+        `fingerprint_template_sha256`: the SHA-256 of the template attached to the record, bound
+        in the FINGERPRINT_TEMPLATE_HASH_OID extension; None (no scanner): no extension."""
         now = _utc(now)
         if not name.strip() or not id_number.strip():
             raise SigningError("献血者姓名和证件号不能为空",
@@ -643,12 +646,14 @@ class LocalCA:
             x509.NameAttribute(NameOID.COMMON_NAME, name.strip()),
             x509.NameAttribute(NameOID.SERIAL_NUMBER, self.donor_id_pseudonym(id_number)),
         ])
-        cert = _sign_certificate(
+        builder = (
             self._leaf_builder(subject, key.public_key(), now - BACKDATE, now + DONOR_VALIDITY)
-            .add_extension(_signer_key_usage(), critical=True)
-            .add_extension(x509.UnrecognizedExtension(
+            .add_extension(_signer_key_usage(), critical=True))
+        if fingerprint_template_sha256 is not None:
+            builder = builder.add_extension(x509.UnrecognizedExtension(
                 FINGERPRINT_TEMPLATE_HASH_OID,
-                encode_fingerprint_extension(fingerprint_template_sha256)), critical=False), self._issuing_key)
+                encode_fingerprint_extension(fingerprint_template_sha256)), critical=False)
+        cert = _sign_certificate(builder, self._issuing_key)
         self._record(cert, "donor", None, "donor")
         return key, cert
 
