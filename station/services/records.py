@@ -17,7 +17,6 @@ A crash between 3 and 4 leaves a PDF no row points to; signing again overwrites 
 """
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from typing import Any, cast
 from sqlalchemy import select
 
 from station import audit, workflow
-from station.context import StationContext
+from station.context import LOCAL_TZ, StationContext
 from station.errors import ConflictError, NotFound, SigningError
 from station.models import Donation, SignedRecord
 from station.security import Action, Actor, require_permission
@@ -78,7 +77,7 @@ def _runtime(ctx: StationContext) -> _SigningRuntime:
     context = SigningContext(TrustMaterial.from_ca_folder(config.ca_dir),
                              http_timestamper(url, config.tsa.timeout_seconds),
                              font_path=config.records.font_path or _default_font(),
-                             location=config.site.name)
+                             location=config.site.name, time_zone=LOCAL_TZ.key)
     rt = _SigningRuntime(ca=ca, context=context, tsa=running)
     ctx.resources["signing"] = rt
     return rt
@@ -108,15 +107,13 @@ def donor_signature_from(signature: Any, fingerprint: Any, name: str, id_number:
                            code="DONOR_SIGNATURE_MISSING")
     signature.validate()
     handwriting = signature.render_png(600, 200)
-    if fingerprint is not None:
-        fp_png, fp_hash = fingerprint.image_png, hashlib.sha256(fingerprint.template).digest()
-    else:
-        # No fingerprint scanner at this station: the certificate then binds the hash of an empty
-        # template, and the record carries no fingerprint image; the consent says so in its evidence.
-        fp_png, fp_hash = b"", hashlib.sha256(b"").digest()
+    # The template the scanner gave is attached to the consent and its SHA-256 bound in the donor
+    # certificate (the same bytes); without a scanner neither is there.
+    fp_png, fp_template = (fingerprint.image_png, fingerprint.template) if fingerprint is not None \
+        else (b"", b"")
     return DonorSignature(name=name, id_number=id_number, handwriting_png=handwriting,
                           pen_data_json=signature.to_json().encode("utf-8"),
-                          fingerprint_png=fp_png, fingerprint_template_sha256=fp_hash)
+                          fingerprint_png=fp_png, fingerprint_template=fp_template)
 
 
 def open_staff_credential(ctx: StationContext, actor: Actor, pin: str) -> Any:
