@@ -962,7 +962,9 @@ def expiry_warnings(ca_folder: str | Path, tsa_certificates: list[x509.Certifica
     items += [("tsa", c.subject.rfc4514_string(), c.not_valid_after_utc, "station ca rollover --tsa")
               for c in tsa_certificates]
     root_crl = Path(ca_folder) / LocalCA.ROOT_CRL_DER
-    if root_crl.exists():
+    # a root kept in the folder re-signs its CRL with every publish_crl; an off-station one must
+    # be brought in before its CRL lapses
+    if root_crl.exists() and read_custody(ca_folder).root_key != "folder":
         crl = x509.load_der_x509_crl(root_crl.read_bytes())
         if crl.next_update_utc is not None:
             items.append(("root_crl", root.subject.rfc4514_string(), crl.next_update_utc,
