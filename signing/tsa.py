@@ -19,8 +19,16 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from signing.atomic import atomic_write
-from signing.ca import DEFAULT_PKCS11_MODULE, LocalCA, PrivateKey, cert_pem
-from signing.tokenkey import TokenKey, destroy_key, generate_key, open_session
+from signing.ca import (
+    DEFAULT_PKCS11_MODULE,
+    LocalCA,
+    PrivateKey,
+    TokenKey,
+    cert_pem,
+    destroy_key,
+    generate_key,
+    open_session,
+)
 from station.errors import SigningError
 
 log = logging.getLogger(__name__)

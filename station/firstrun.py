@@ -462,7 +462,7 @@ def check_custody(answers: CAAnswers) -> None:
         if answers.passphrase != answers.passphrase_again:
             raise ValidationError("两次输入的 CA 口令不一致", "The two CA passphrases differ", code="SETUP_CA_PASSPHRASE")
     elif answers.custody == "token":
-        from signing.tokenkey import open_session
+        from signing.ca import open_session
 
         if not answers.token_label.strip() or not answers.token_pin:
             raise ValidationError("请填写令牌标签和 PIN", "Enter the token label and its PIN", code="SETUP_CA_TOKEN")
