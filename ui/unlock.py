@@ -28,7 +28,9 @@ def unlock_at_start(ctx: Any, parent: QWidget | None = None, *, ask: AskSecret |
     from station.services.pki import certificate_expiry_warnings, signing_locked, unlock_kind, unlock_signing
 
     ask = ask or _ask(parent)
-    tell = tell or (lambda title, text: QMessageBox.warning(parent, title, text) and None)
+    if tell is None:
+        def tell(title: str, text: str) -> None:
+            QMessageBox.warning(parent, title, text)
     title = pick("解锁签名", "Unlock signing")
     unlocked = True
     if signing_locked(ctx):
