@@ -646,6 +646,10 @@ class LocalCA:
             raise SigningError("根密钥导出须给出文件和口令",
                                "Exporting the root key needs a file and a passphrase",
                                code="ROOT_PASSPHRASE")
+        if custody.root_key == "offline" and len(root_passphrase or b"") < 8:
+            raise SigningError("导出根密钥的口令至少 8 个字符",
+                               "The passphrase of the exported root key needs at least 8 characters",
+                               code="ROOT_PASSPHRASE")
         if (folder / cls.ROOT_CERT).exists():
             raise SigningError(f"CA 已存在：{folder}", f"A CA already exists in {folder}",
                                code="CA_EXISTS")

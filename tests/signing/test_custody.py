@@ -25,6 +25,7 @@ from signing.tsa import (
     create_tsa_identity,
     http_timestamper,
     load_tsa_identity,
+    rollover_tsa_identity,
     start_in_thread,
 )
 from signing.verify import verify_pdf
@@ -174,4 +175,32 @@ def test_ca_and_tsa_keys_on_tokens_sign_records_that_verify(tmp_path, tokens):
     assert {k for k, _ in _token_objects(ca_label, ca_pin)} >= {"station-issuing-ca-1",
                                                                 "station-issuing-ca-2"}
     authority.close()
+    # the TSA key on the token rolls over too: a new key, the old one destroyed on the token
+    new_tsa = rollover_tsa_identity(tmp_path / "tsa", ca, ca_pin.encode())
+    labels = {k for k, _ in _token_objects(ca_label, ca_pin)}
+    assert "station-tsa-ecdsa-2" in labels and "station-tsa-ecdsa-1" not in labels
+    assert new_tsa.cert.issuer == new.subject
+    with start_in_thread(new_tsa) as running:
+        pdf = sign_consent(ca, running.url)
+    report = verify_pdf(pdf, [ca.root_cert])
+    assert report.passed, report.to_text("en")
+    new_tsa.close()
     ca.close()
+
+
+def test_a_key_file_of_another_ca_is_refused(tmp_path):
+    ours, theirs = tmp_path / "ours.pem", tmp_path / "theirs.pem"
+    ca = LocalCA.create(tmp_path / "a", PASS, "测试血液中心", custody=Custody(root_key="offline"),
+                        root_out=ours, root_passphrase=ROOT_PASS)
+    LocalCA.create(tmp_path / "b", PASS, "别的血液中心", custody=Custody(root_key="offline"),
+                   root_out=theirs, root_passphrase=ROOT_PASS)
+    with pytest.raises(SigningError) as err:
+        ca.unlock_root(key_file=theirs, passphrase=ROOT_PASS)
+    assert err.value.code == "ROOT_KEY_MISMATCH" and not ca.root_available
+    with pytest.raises(SigningError) as err:
+        ca.unlock_root(key_file=tmp_path / "missing.pem", passphrase=ROOT_PASS)
+    assert err.value.code == "ROOT_KEY_MISSING"
+    with pytest.raises(SigningError) as err:
+        LocalCA.create(tmp_path / "c", PASS, "测试", custody=Custody(root_key="offline"),
+                       root_out=tmp_path / "short.pem", root_passphrase=b"short")
+    assert err.value.code == "ROOT_PASSPHRASE" and not (tmp_path / "c").exists()
