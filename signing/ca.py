@@ -1124,8 +1124,12 @@ class LocalCA:
                          mode=0o600)
         atomic_write(self.folder / self.ISSUING_CERT, cert_pem(new_cert))
         self.retired.insert(0, _Retired(old_gen, self.issuing_cert, self._issuing_key))
+        known = list(self.custody.generations)
+        if not any(int(row["generation"]) == old_gen for row in known):
+            # a CA folder made before custody.json existed: its first issuing CA is generation 1
+            known.insert(0, _generation_row(old_gen, self.issuing_cert, self.custody))
         self.custody = replace(self.custody, generation=gen, generations=(
-            *self.custody.generations, _generation_row(gen, new_cert, self.custody)))
+            *known, _generation_row(gen, new_cert, self.custody)))
         atomic_write(self.folder / self.CUSTODY,
                      json.dumps(self.custody.to_json(), indent=1).encode())
         self._issuing_key, self.issuing_cert = new_key, new_cert

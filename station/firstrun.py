@@ -616,11 +616,42 @@ def apply_setup(answers: SetupAnswers, data_dir: Path, *, tsa_timeout: float = 1
             secret = answers.ca.token_pin.encode()
             custody = Custody(root_key="pkcs11", issuing_key="pkcs11", module=answers.ca.pkcs11_module,
                               token_label=answers.ca.token_label.strip())
-            LocalCA.create(config.ca_dir, b"", config.ca.organisation, custody=custody,
-                           pin=answers.ca.token_pin).close()
+            with _token_keys_undone_on_failure(answers.ca):
+                LocalCA.create(config.ca_dir, b"", config.ca.organisation, custody=custody,
+                               pin=answers.ca.token_pin).close()
+                result = init_data_dir(data_dir, config=config, with_ca=True, ca_passphrase=secret)
+            return SetupResult(result.config_file, result.admin_username, result.admin_password,
+                               result.to_json()["database"], config.ca_dir)
         result = init_data_dir(data_dir, config=config, with_ca=True, ca_passphrase=secret)
     return SetupResult(result.config_file, result.admin_username, result.admin_password,
                        result.to_json()["database"], config.ca_dir)
+
+
+STATION_TOKEN_LABELS = ("station-root-ca", "station-issuing-ca-1", "station-donor-pseudonym",
+                        "station-tsa-ecdsa-1", "station-tsa-rsa-1")
+
+
+@contextmanager
+def _token_keys_undone_on_failure(ca: CAAnswers) -> Iterator[None]:
+    """A token that already holds a station CA is refused; keys this attempt made go again if it fails."""
+    from signing.ca import destroy_key, open_session
+
+    session = open_session(ca.pkcs11_module, ca.token_label.strip(), ca.token_pin)
+    try:
+        from pkcs11 import Attribute
+
+        if any(list(session.get_objects({Attribute.LABEL: label})) for label in STATION_TOKEN_LABELS):
+            raise SetupCheckFailed(f"令牌“{ca.token_label}”上已有工作站 CA 的密钥，请换一个令牌或先清除",
+                                   f"The token '{ca.token_label}' already holds station CA keys; use another "
+                                   "token or clear it first", code="SETUP_CA_TOKEN")
+        try:
+            yield
+        except BaseException:
+            for label in STATION_TOKEN_LABELS:
+                destroy_key(session, label)
+            raise
+    finally:
+        session.close()
 
 
 @contextmanager

@@ -194,3 +194,18 @@ def test_issuing_ca_rollover(site):
         # signed before the revocation: still valid (the revocation came later)
         report = verify(folder / "ca", pdf)
         assert report.passed, report.to_text("en")
+
+
+def test_rollover_of_a_ca_folder_made_before_custody_json(tmp_path):
+    ca = LocalCA.create(tmp_path / "ca", PASS, "测试血液中心")
+    first = ca.issuing_cert
+    (tmp_path / "ca" / LocalCA.CUSTODY).unlink()  # as an older program left it
+    old = LocalCA.open(tmp_path / "ca", PASS)
+    assert old.custody.generation == 1 and old.root_available
+    old.rollover_issuing()
+    again = LocalCA.open(tmp_path / "ca", PASS)
+    assert [r.generation for r in again.retired] == [1] and again.retired[0].cert == first
+    assert again.retired[0].key is not None  # it still signs its own CRL
+    again.publish_crl()
+    crl = x509.load_der_x509_crl((tmp_path / "ca" / "retired" / "issuing-1.crl.der").read_bytes())
+    assert crl.issuer == first.subject and crl.is_signature_valid(first.public_key())  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from station.errors import SigningError
 from station.firstrun import CAAnswers, SetupAnswers, SiteAnswers, apply_setup
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
-TOKEN, PIN = "station-ca-e2e", "246802"
+PIN = "246802"
 pytestmark = pytest.mark.skipif(not (os.path.exists(MODULE) and shutil.which("softhsm2-util")),
                                 reason="SoftHSM2 is not installed")
 SITE = SiteAnswers(name="杭州市血液中心", facility_code="w1234", station_name="机采3号位", station_kind="chair")
@@ -29,9 +30,12 @@ def token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
     monkeypatch.delenv("STATION_CA_PIN", raising=False)
     monkeypatch.delenv("STATION_CA_PASSPHRASE", raising=False)
-    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", TOKEN, "--so-pin", "11223344",
+    # a label of its own: the PKCS#11 library, loaded once per process, re-reads SOFTHSM2_CONF
+    # only when it does not find the token it is asked for
+    label = f"station-ca-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", "11223344",
                     "--pin", PIN], check=True, capture_output=True)
-    return TOKEN
+    return label
 
 
 def test_token_station_signs_after_the_pin_is_typed(tmp_path: Path, token: str) -> None:
@@ -77,3 +81,25 @@ def test_token_station_signs_after_the_pin_is_typed(tmp_path: Path, token: str) 
             assert report_.passed, report_.to_text("en")
     finally:
         ctx.close()
+
+
+def test_a_failed_token_setup_takes_its_keys_back_and_a_used_token_is_refused(
+        tmp_path: Path, token: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import station.bootstrap
+    from station.errors import StationError
+    from station.firstrun import SetupCheckFailed
+
+    answers = SetupAnswers(site=SITE, ca=CAAnswers(custody="token", token_label=token, token_pin=PIN,
+                                                   pkcs11_module=MODULE))
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise StationError("数据库在初始化时断开", "the database went away during set-up")
+
+    real = station.bootstrap.init_data_dir
+    monkeypatch.setattr(station.bootstrap, "init_data_dir", broken)
+    with pytest.raises(StationError, match="went away"):
+        apply_setup(answers, tmp_path / "data")
+    monkeypatch.setattr(station.bootstrap, "init_data_dir", real)
+    apply_setup(answers, tmp_path / "data")  # the token was left clean: a second attempt works
+    with pytest.raises(SetupCheckFailed, match="already holds station CA keys"):
+        apply_setup(answers, tmp_path / "other")
