@@ -25,8 +25,10 @@ station, sealed with the issuing key's passphrase or as an HMAC key on the token
 (birth date and region code leave ~10^9 candidates), a keyed hash cannot without the
 passphrase-protected CA key; the same donor still maps to the same pseudonym, so a
 certificate can be matched to the donor record by whoever holds the CA.
-The fingerprint template's SHA-256 is bound in a private, non-critical extension
-(FINGERPRINT_TEMPLATE_HASH_OID, DER: SEQUENCE { AlgorithmIdentifier, OCTET STRING }).
+The SHA-256 of the fingerprint template evidence attached to the consent (signing.pades:
+fingerprint-template.json, the scanner's template with its format) is bound in a private,
+non-critical extension (FINGERPRINT_TEMPLATE_HASH_OID, DER: SEQUENCE { AlgorithmIdentifier,
+OCTET STRING }): sha256(attached file) == the extension's value.
 """
 from __future__ import annotations
 

@@ -13,10 +13,12 @@ the meaning and the time, in Chinese and English, with an embedded TrueType CJK 
 """
 from __future__ import annotations
 
-import logging
 import asyncio
+import base64
 import hashlib
 import io
+import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -355,15 +357,23 @@ def sign_record(pdf: bytes, slots: Sequence[SlotLike], signers: Sequence[SignerF
 
 
 # -- donors -------------------------------------------------------------------------------
-FINGERPRINT_TEMPLATE_FILE = "fingerprint-template.bin"
+FINGERPRINT_TEMPLATE_FILE = "fingerprint-template.json"
+
+
+def fingerprint_template_file(template: bytes, template_format: str) -> bytes:
+    """The attached template evidence: the scanner's template bytes, base64, with their format, as
+    canonical JSON (an evidence type the archive's checks admit; the same input, the same bytes)."""
+    return json.dumps({"format": template_format,
+                       "template_base64": base64.b64encode(template).decode("ascii")},
+                      sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 @dataclass(frozen=True)
 class DonorSignature:
     """What the donor gave on the tablet for the consent record.
 
-    `fingerprint_template` is the scanner's template (ISO/IEC 19794-2): the donor certificate
-    binds its SHA-256 and the record carries the same bytes as FINGERPRINT_TEMPLATE_FILE, so
+    `fingerprint_template` is the scanner's template (ISO/IEC 19794-2). The consent carries it as
+    FINGERPRINT_TEMPLATE_FILE and the donor certificate binds the SHA-256 of exactly that file, so
     sha256(attached file) == the hash in the certificate. Empty when the station has no
     fingerprint scanner: then neither the extension nor the file is there.
     """
@@ -374,11 +384,18 @@ class DonorSignature:
     pen_data_json: bytes
     fingerprint_png: bytes
     fingerprint_template: bytes = b""
+    fingerprint_template_format: str = "ISO/IEC 19794-2:2005"
+
+    @property
+    def fingerprint_template_evidence(self) -> bytes:
+        if not self.fingerprint_template:
+            return b""
+        return fingerprint_template_file(self.fingerprint_template, self.fingerprint_template_format)
 
     @property
     def fingerprint_template_sha256(self) -> bytes | None:
-        return hashlib.sha256(self.fingerprint_template).digest() if self.fingerprint_template \
-            else None
+        evidence = self.fingerprint_template_evidence
+        return hashlib.sha256(evidence).digest() if evidence else None
 
 
 def donor_signer(ca: Any, donor: DonorSignature, now: datetime) -> tuple[Signer, x509.Certificate]:
@@ -402,8 +419,8 @@ def donor_evidence(donor: DonorSignature) -> tuple[Evidence, ...]:
         items.append(Evidence("fingerprint.png", donor.fingerprint_png, "image/png",
                               "指纹图像 / fingerprint image"))
     if donor.fingerprint_template:
-        items.append(Evidence(FINGERPRINT_TEMPLATE_FILE, donor.fingerprint_template,
-                              "application/octet-stream",
+        items.append(Evidence(FINGERPRINT_TEMPLATE_FILE, donor.fingerprint_template_evidence,
+                              "application/json",
                               "指纹模板（ISO/IEC 19794-2，其 SHA-256 绑定在献血者证书中）/ fingerprint "
                               "template (ISO/IEC 19794-2), its SHA-256 bound in the donor certificate"))
     return tuple(items)

@@ -109,11 +109,13 @@ def donor_signature_from(signature: Any, fingerprint: Any, name: str, id_number:
     handwriting = signature.render_png(600, 200)
     # The template the scanner gave is attached to the consent and its SHA-256 bound in the donor
     # certificate (the same bytes); without a scanner neither is there.
-    fp_png, fp_template = (fingerprint.image_png, fingerprint.template) if fingerprint is not None \
-        else (b"", b"")
+    if fingerprint is None:
+        return DonorSignature(name=name, id_number=id_number, handwriting_png=handwriting,
+                              pen_data_json=signature.to_json().encode("utf-8"), fingerprint_png=b"")
     return DonorSignature(name=name, id_number=id_number, handwriting_png=handwriting,
                           pen_data_json=signature.to_json().encode("utf-8"),
-                          fingerprint_png=fp_png, fingerprint_template=fp_template)
+                          fingerprint_png=fingerprint.image_png, fingerprint_template=fingerprint.template,
+                          fingerprint_template_format=fingerprint.template_format)
 
 
 def open_staff_credential(ctx: StationContext, actor: Actor, pin: str) -> Any:

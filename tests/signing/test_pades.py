@@ -58,7 +58,7 @@ def test_evidence_attached_before_signing_with_hashes(signed):
     assert consent.evidence_sha256 == {
         "pen-data.json": hashlib.sha256(d.pen_data_json).hexdigest(),
         "fingerprint.png": hashlib.sha256(d.fingerprint_png).hexdigest(),
-        "fingerprint-template.bin": hashlib.sha256(d.fingerprint_template).hexdigest()}
+        "fingerprint-template.json": hashlib.sha256(d.fingerprint_template_evidence).hexdigest()}
     reader = PdfFileReader(io.BytesIO(consent.pdf))
     names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
     found = {}
@@ -78,9 +78,15 @@ def test_donor_certificate_binds_the_attached_fingerprint_template(signed):
     reader = PdfFileReader(io.BytesIO(signed[0].pdf))
     names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
     files = {str(names[i]): names[i + 1].get_object() for i in range(0, len(names), 2)}
-    spec = files["fingerprint-template.bin"]
+    spec = files["fingerprint-template.json"]
     attached = spec["/EF"]["/F"].get_object().data
-    assert attached == donor().fingerprint_template
+    # the scanner's template itself is in the record, with its format
+    import base64
+    import json
+
+    content = json.loads(attached)
+    assert base64.b64decode(content["template_base64"]) == donor().fingerprint_template
+    assert content["format"] == "ISO/IEC 19794-2:2005"
     assert spec["/AFRelationship"] == "/Supplement"
     donor_cert = x509.load_der_x509_certificate(
         reader.embedded_regular_signatures[0].signer_cert.dump())
