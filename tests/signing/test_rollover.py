@@ -3,6 +3,10 @@ rollover still validate, new signatures and time stamps use the new keys, expiry
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -131,6 +135,24 @@ def test_tsa_rollover_before_expiry(site):
     assert report.signatures[0].indication == "INDETERMINATE"
     report = verify(folder / "ca", renewed)
     assert report.signatures[-1].indication == "TOTAL_PASSED", report.to_text("en")
+
+    # the same with libfaketime around `station verify` in its own process (the machine's clock,
+    # not an argument): 4 days after T0 the new record passes, the old one does not
+    if shutil.which("faketime"):
+        ca_dir = folder / "ca"
+        crls = [str(ca_dir / LocalCA.CRL_DER), str(ca_dir / LocalCA.ROOT_CRL_DER)]
+        for name, pdf, status in (("after", after, 0), ("before", before, 1)):
+            path = folder / f"{name}.pdf"
+            path.write_bytes(pdf)
+            args = [sys.executable, "-m", "station.cli", "verify", str(path), "--json",
+                    "--trust-root", str(ca_dir / LocalCA.ROOT_CERT)]
+            for crl in crls:
+                args += ["--crl", crl]
+            out = subprocess.run(["faketime", "-f", f"@{(T0 + timedelta(days=4)):%Y-%m-%d %H:%M:%S}", *args],
+                                 capture_output=True, text=True, timeout=120,
+                                 env={**os.environ, "TZ": "UTC", "STATION_HOME": str(folder / "home")},
+                                 check=False)
+            assert out.returncode == status, out.stdout + out.stderr
 
 
 @pytest.mark.xfail(strict=True, reason="past-signature validation with the POE of a later document "
