@@ -184,6 +184,16 @@ def test_ca_and_tsa_keys_on_tokens_sign_records_that_verify(tmp_path, tokens):
         pdf = sign_consent(ca, running.url)
     report = verify_pdf(pdf, [ca.root_cert])
     assert report.passed, report.to_text("en")
+    # a staff key on the same token, while the CA holds its session: one login per process
+    from signing.keystore import Pkcs11KeyStore
+
+    store = Pkcs11KeyStore(MODULE, ca_label, chain=ca.chain())
+    store.enrol(ca, "qian.nurse", "钱护士", "nurse", ca_pin, datetime.now(timezone.utc))
+    with store.open("qian.nurse", ca_pin) as cred:
+        assert cred.certificate.issuer == new.subject
+    with pytest.raises(SigningError) as err:
+        store.open("qian.nurse", "999999")
+    assert err.value.code == "WRONG_PIN"
     new_tsa.close()
     ca.close()
 
