@@ -152,19 +152,6 @@ class SimSupervisor:
         handle.process.kill()
         handle.process.wait(5)
 
-    def restart(self, kind: str) -> None:
-        """Start the simulator again on the same ports (the station's driver should recover)."""
-        handle = self.handles[kind]
-        if handle.process.poll() is None:
-            self.kill(kind)
-        ready = self.workdir / f"{kind}.ready"
-        ready.unlink(missing_ok=True)
-        log = open(self.workdir / f"{kind}.log", "ab")
-        handle.process = subprocess.Popen(handle.args, stdout=log, stderr=log,
-                                          cwd=str(Path(__file__).resolve().parents[1]))
-        log.close()
-        handle.control_port = self._wait_ready(kind, ready, handle.process)
-
     def stop(self) -> None:
         for handle in self.handles.values():
             for proc in (handle.process, handle.socat):

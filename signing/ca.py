@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from signing.atomic import atomic_write
-from station.errors import SigningError
+from signing.errors import SigningError
 
 # A UUID-based OID arc (ITU-T X.667, 2.25.<uuid>) that needs no registration; the station
 # allocates sub-arcs below it.
@@ -426,10 +426,6 @@ class LocalCA:
                 row["revocation_reason"] = reason
                 self._write_index(index)
         return self.publish_crl(now)
-
-    def is_revoked(self, serial: int) -> bool:
-        row = self.find(serial)
-        return row is not None and row.revoked_at is not None
 
     def publish_crl(self, now: datetime | None = None) -> x509.CertificateRevocationList:
         """Write fresh CRLs (issuing CA's and root's, DER and PEM); return the issuing CA's."""

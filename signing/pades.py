@@ -13,10 +13,10 @@ the meaning and the time, in Chinese and English, with an embedded TrueType CJK 
 """
 from __future__ import annotations
 
-import logging
 import asyncio
 import hashlib
 import io
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -50,9 +50,9 @@ from pyhanko_certvalidator.policy_decl import (
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing.atomic import atomic_write
+from signing.errors import SigningError
 from signing.keystore import StaffCredential, to_asn1_cert
 from signing.stampfont import DEFAULT_CJK_FONT, appearance_font, source_font
-from station.errors import SigningError
 
 # meaning -> (Chinese, English) as printed in the appearance and written in /Reason.
 MEANINGS: dict[str, tuple[str, str]] = {

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from signing.atomic import atomic_write
 from signing.ca import LocalCA, PrivateKey, cert_pem
-from station.errors import SigningError
+from signing.errors import SigningError
 
 log = logging.getLogger(__name__)
 

@@ -107,7 +107,7 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
 
 def ensure_local_pki(cfg: Config) -> Path | None:
     """The embedded default CA (root + issuing) with a passphrase file only the station user can read."""
-    from station.fileio import atomic_write
+    from signing.atomic import atomic_write
 
     if not cfg.ca_passphrase_file.exists():
         atomic_write(cfg.ca_passphrase_file, secrets.token_urlsafe(24).encode() + b"\n", mode=0o600)

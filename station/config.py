@@ -93,14 +93,14 @@ class TSAConfig:
 
 @dataclass(frozen=True)
 class RegionalConfig:
-    url: str = ""  # the regional blood platform (station/operations/REGIONAL.md); empty: no regional check
+    url: str = ""  # the regional blood platform (station/platforms/REGIONAL.md); empty: no regional check
     token_env: str = "STATION_REGIONAL_TOKEN"  # the bearer token is read from this environment variable
     timeout_seconds: float = 2.0
 
 
 @dataclass(frozen=True)
 class BookingsConfig:
-    url: str = ""  # the booking platform (station/operations/BOOKINGS.md); empty: bookings come as files only
+    url: str = ""  # the booking platform (station/platforms/BOOKINGS.md); empty: bookings come as files only
     timeout_seconds: float = 5.0
     token_env: str = "STATION_BOOKINGS_TOKEN"  # the environment variable holding the bearer token, if any
 
@@ -286,7 +286,7 @@ def load_config(data_dir: Path) -> Config:
 
 
 def write_config(config: Config) -> Path:
-    from station.fileio import atomic_write
+    from signing.atomic import atomic_write
 
     path = config_path(config.data_dir)
     atomic_write(path, tomli_w.dumps(config_to_dict(config)).encode("utf-8"))

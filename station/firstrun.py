@@ -30,7 +30,7 @@ from station.config import (
     config_path,
     default_devices,
 )
-from station.errors import StationError, ValidationError
+from station.errors import LocalizedError, StationError, ValidationError
 
 STATION_KINDS = ("desk", "chair", "office")
 CONNECT_TIMEOUT_SECONDS = 5
@@ -242,7 +242,7 @@ def check_records_store(url: str, data_dir: Path, s3: S3Settings = S3Settings())
                            secret_key=s3.secret_key)
         try:
             next(iter(store.list_packages()), None)
-        except StationError as exc:
+        except LocalizedError as exc:
             raise SetupCheckFailed(f"档案存储 {url} 无法访问：{exc.details.get('error') or exc.message_zh}",
                                    f"The records store {url} cannot be reached: "
                                    f"{exc.details.get('error') or exc.message_en}", code="SETUP_STORE") from exc
@@ -561,7 +561,7 @@ def apply_setup(answers: SetupAnswers, data_dir: Path, *, tsa_timeout: float = 1
     check_ca(answers.ca, tsa_timeout)
     with _undo_on_failure(data_dir, config):
         if answers.ca.mode == "centre":
-            from station.fileio import atomic_write
+            from signing.atomic import atomic_write
 
             atomic_write(config.ca_passphrase_file, answers.ca.passphrase.encode() + b"\n", mode=0o600)
         result = init_data_dir(data_dir, config=config, with_ca=True)

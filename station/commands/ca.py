@@ -12,9 +12,9 @@ from cryptography.hazmat.primitives import hashes
 
 from station.cli import emit
 from station.config import Config, config_from_dict, config_path, load_config, resolve_data_dir
-from station.errors import SigningError, UsageError
+from station.errors import UsageError
+from station.pki import PASSPHRASE_ENV, read_passphrase
 
-PASSPHRASE_ENV = "STATION_CA_PASSPHRASE"
 PIN_ENV = "STATION_STAFF_PIN"
 
 
@@ -24,29 +24,6 @@ def station_config(args: argparse.Namespace) -> Config:
     if config_path(data_dir).exists():
         return load_config(data_dir)
     return config_from_dict({}, data_dir)
-
-
-def read_passphrase(config: Config) -> bytes:
-    env = os.environ.get(PASSPHRASE_ENV)
-    if env:
-        return env.encode()
-    path = config.ca_passphrase_file
-    if not path.exists():
-        raise SigningError(f"未找到 CA 口令文件 {path}（或设置 {PASSPHRASE_ENV}）",
-                           f"No CA passphrase file at {path} (or set {PASSPHRASE_ENV})",
-                           code="CA_PASSPHRASE")
-    return path.read_bytes().strip()
-
-
-def staff_key_store(config: Config):  # type: ignore[no-untyped-def]
-    from signing.ca import LocalCA
-    from signing.keystore import Pkcs11KeyStore, Pkcs12KeyStore
-
-    if config.staff_keys.kind == "pkcs11":
-        root, issuing, _ = LocalCA.load_public(config.ca_dir)
-        return Pkcs11KeyStore(config.staff_keys.pkcs11_module, config.staff_keys.token_label,
-                              chain=[issuing, root])
-    return Pkcs12KeyStore(config.staff_keys_dir)
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

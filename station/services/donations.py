@@ -95,7 +95,8 @@ def register_donation(ctx: StationContext, actor: Actor, donor_id: int, *,
     if ctx.config.regional.url:
         # The regional deferral and history check (一地发现，处处屏蔽), after the registration's own transaction:
         # an unreachable platform is recorded as "not done" and must be acknowledged by the physician.
-        from station.operations.regional import check_donor, platform_from_config
+        from station.platforms.regional import platform_from_config
+        from station.services.operations.regional import check_donor
 
         out["regional_check"] = check_donor(ctx, actor, donor_id, platform_from_config(ctx.config),
                                             donation_id=out["donation_id"])
@@ -492,7 +493,7 @@ def precollection_check(ctx: StationContext, actor: Actor, donation_id: int, che
         elif sep.calibration_due < today:
             problems.append(("SEPARATOR_UNCALIBRATED", f"分离机 {sep.serial} 校准已于{sep.calibration_due}过期",
                              f"Separator {sep.serial} calibration expired on {sep.calibration_due}"))
-        from station.operations.regional import regional_problem  # the regional check not done, unacknowledged
+        from station.services.operations.regional import regional_problem  # the regional check not done, unacknowledged
 
         if (regional := regional_problem(s, d)) is not None:
             problems.append(regional)

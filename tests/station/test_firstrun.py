@@ -234,7 +234,7 @@ def test_centre_ca_setup_signs_records_under_the_centre(tmp_path: Path, centre_c
     assert oct(config.ca_passphrase_file.stat().st_mode & 0o777) == "0o600"
     assert not (config.tsa_dir).exists()  # no local time stamp identity: the centre's TSA is used
     from signing.ca import LocalCA
-    from station.commands.ca import read_passphrase
+    from station.pki import read_passphrase
 
     LocalCA.open(config.ca_dir, read_passphrase(config))  # the station can issue donor certificates
 
