@@ -1,4 +1,5 @@
-"""Device messages into the record: keep every raw message, file results by sample id, queue the unmatched."""
+"""Use cases on stored device messages: keep a raw message, file a matched analyzer result into the pre-donation
+test, the unmatched queue and its assignment, link a message to a donation, and what a screen shows of them."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,7 +12,7 @@ from station.context import StationContext
 from station.errors import NotFound, ValidationError
 from station.identifiers import parse_din
 from station.models import DeviceMessage, Donation
-from station.security import SYSTEM, Action, Actor, require_permission
+from station.security import Action, Actor, require_permission
 from station.services import donations
 from station.workflow import State
 
@@ -37,7 +38,8 @@ def store_raw_message(ctx: StationContext, *, device_name: str, kind: str, proto
 
 
 def file_analyzer_result(ctx: StationContext, actor: Actor, message_id: int) -> dict[str, Any]:
-    """Match a stored analyzer result to its donation by sample id (the DIN) and record the pre-donation test.
+    """Record a stored analyzer result (matched by the intake, or assigned by staff) as the donation's
+    pre-donation test, the sample id (the DIN) deciding which donation.
 
     QC results are never filed; results for unknown samples or donations not waiting for a test go to
     the unmatched queue for staff; nothing is dropped."""
@@ -46,6 +48,8 @@ def file_analyzer_result(ctx: StationContext, actor: Actor, message_id: int) -> 
         m = s.get(DeviceMessage, message_id, with_for_update=True)
         if m is None:
             raise NotFound("未找到仪器报文", "Device message not found", code="MESSAGE_NOT_FOUND")
+        if m.status == "filed":
+            return {"status": "filed", "message_id": m.id, "donation_id": m.donation_id}
         parsed = m.parsed or {}
         if parsed.get("is_qc"):
             m.status = "qc"
@@ -58,6 +62,10 @@ def file_analyzer_result(ctx: StationContext, actor: Actor, message_id: int) -> 
             din = None
         if din:
             donation = s.execute(select(Donation).where(Donation.din == din)).unique().scalar_one_or_none()
+        if donation is not None and donation.state in (State.REGISTERED.value, State.QUESTIONNAIRE_SIGNED.value):
+            m.status, m.donation_id = "matched", donation.id  # waits for the examination, then it is filed
+            return {"status": "waiting", "message_id": m.id, "donation_id": donation.id,
+                    "reason": "the examination is not recorded yet"}
         if donation is None or donation.state != State.EXAMINED.value:
             m.status = "unmatched"
             why = "unknown sample" if donation is None else f"donation is {donation.state}"
@@ -117,4 +125,23 @@ def assign_unmatched(ctx: StationContext, actor: Actor, message_id: int, din: st
     return file_analyzer_result(ctx, actor, message_id)
 
 
-__all__ = ["SYSTEM", "assign_unmatched", "file_analyzer_result", "store_raw_message", "unmatched"]
+
+def waiting_results(ctx: StationContext, actor: Actor, donation_id: int) -> list[int]:
+    """Analyzer results the intake matched to this donation that are not filed yet, oldest first."""
+    require_permission(actor, Action.FILE_DEVICE_RESULT)
+    with ctx.transaction() as s:
+        return list(s.execute(select(DeviceMessage.id).where(
+            DeviceMessage.donation_id == donation_id, DeviceMessage.kind == "analyzer",
+            DeviceMessage.status == "matched").order_by(DeviceMessage.id)).scalars())
+
+
+def latest_separator_summary(ctx: StationContext, actor: Actor, donation_id: int) -> dict[str, Any] | None:
+    """The last end-of-run summary the separator sent for this donation, as stored: {"message_id", "summary"}."""
+    require_permission(actor, Action.COLLECT)
+    with ctx.transaction() as s:
+        m = next((m for m in s.execute(select(DeviceMessage).where(
+            DeviceMessage.donation_id == donation_id, DeviceMessage.kind == "separator",
+            DeviceMessage.error.is_(None)).order_by(DeviceMessage.id.desc())).scalars()
+            if (m.parsed or {}).get("type") == "summary"), None)
+        return None if m is None else {"message_id": m.id, "summary": dict(m.parsed)}
+
