@@ -97,7 +97,8 @@ def file_analyzer_result(ctx: StationContext, actor: Actor, message_id: int) -> 
         m2.status, m2.donation_id = "filed", donation_id
         audit.record(s, actor, "device_message.file", "device_message", m2.id, at=ctx.now(),
                      after={"donation_id": donation_id, "sample_id": sample}, donation_id=donation_id)
-    return {"status": "filed", "message_id": message_id, "donation_id": donation_id}
+    return {"status": "filed", "message_id": message_id, "donation_id": donation_id, "din": din,
+            "values": {k: v.get("value") for k, v in values.items()}}
 
 
 def unmatched(ctx: StationContext, actor: Actor) -> list[dict[str, Any]]:
