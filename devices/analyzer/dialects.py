@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from devices.registry import UnknownDevice
+
 # normalised flags carried with a value
 LOW_RELIABILITY = "low_reliability"
 ABNORMAL_HIGH = "abnormal_high"
@@ -101,7 +103,7 @@ DIALECTS: dict[str, Dialect] = {d.name: d for d in (
 DEFAULT = {"astm": "generic-astm", "hl7": "generic-hl7"}
 
 
-class UnknownDialect(ValueError):
+class UnknownDialect(UnknownDevice):
     pass
 
 
