@@ -18,6 +18,7 @@ DRIVERS: dict[tuple[str, str], str] = {
     ("analyzer", "hemoscreen"): "devices.analyzer.driver:Hl7AnalyzerWorker",
     ("analyzer", "horiba"): "devices.analyzer.driver:AstmAnalyzerWorker",
     ("separator", "jsonl"): "devices.separator.driver:SeparatorWorker",
+    ("separator", "folder"): "devices.separator.folder:RunFolderWorker",
     ("signature-pad", "serial"): "devices.signature.driver:SignaturePadWorker",
     ("fingerprint", "serial"): "devices.fingerprint.driver:FingerprintWorker",
     ("fingerprint", "libfprint"): "devices.fingerprint.driver:LibfprintWorker",
