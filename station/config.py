@@ -121,6 +121,11 @@ class DeviceConfig:
     protocol: str = ""
     enabled: bool = True
     options: dict[str, Any] = field(default_factory=dict)
+    dialect: str = ""  # analyzers: the instrument family (devices/analyzer/dialects.py); "" = generic
+
+    def driver_options(self) -> dict[str, Any]:
+        """The keywords for the driver: `options`, with the dialect when one is set."""
+        return {**self.options, "dialect": self.dialect} if self.dialect else dict(self.options)
 
 
 @dataclass(frozen=True)

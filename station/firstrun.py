@@ -479,7 +479,7 @@ def check_device(name: str, device: DeviceConfig, timeout: float = 5.0) -> Devic
         raise ValidationError(f"{name}：请选择或输入端口", f"{name}: choose or type a port", code="SETUP_DEVICE_PORT")
     events: queue.Queue[tuple[str, Any]] = queue.Queue()
     try:
-        worker = create_device(device.kind, device.driver, device.port.strip(), name, dict(device.options),
+        worker = create_device(device.kind, device.driver, device.port.strip(), name, device.driver_options(),
                                on_event=lambda e: events.put(("event", e)),
                                on_status=lambda s: events.put(("status", s)))
     except (UnknownDevice, TypeError) as exc:

@@ -78,7 +78,7 @@ class DeviceHub(QObject):
                 continue
             if dev.kind == "signature-pad" and dev.driver == "tablet":
                 continue  # the donor tablet window is the pad: no driver
-            self.add(name, dev.kind, dev.driver, dev.port, dict(dev.options))
+            self.add(name, dev.kind, dev.driver, dev.port, dev.driver_options())
 
     def by_kind(self, kind: str) -> DeviceWorker | None:
         for name, worker in self.workers.items():

@@ -214,6 +214,34 @@ class PretestInput:
     raw_message_id: int | None = None
     raw_units: dict[str, Any] = field(default_factory=dict)
     manual_reason: str | None = None
+    # the analyzer's flags per field: {"plt_10e9_l": {"flags": ["low_reliability"], "raw": "W"}}
+    flags: dict[str, Any] = field(default_factory=dict)
+
+
+# normalised analyzer flags (devices/analyzer/dialects.py) -> what the nurse is told
+_FLAG_TEXT = {"low_reliability": ("低可信度", "low reliability"), "abnormal_high": ("偏高", "abnormal high"),
+              "abnormal_low": ("偏低", "abnormal low"), "abnormal": ("异常", "abnormal"),
+              "critical_high": ("危急高值", "critically high"), "critical_low": ("危急低值", "critically low"),
+              "out_of_linearity": ("超出线性范围", "outside the linear range")}
+
+
+def flag_prompts(flags: dict[str, Any], values: dict[str, float | None]) -> list[dict[str, Any]]:
+    """A value the analyzer flagged is not used silently: each flagged value needs a recorded confirmation."""
+    prompts: list[dict[str, Any]] = []
+    for key, entry in sorted(flags.items()):
+        names = [f for f in (entry or {}).get("flags", []) if f in _FLAG_TEXT]
+        if not names or values.get(key) is None:
+            continue
+        zh_label, en_label, unit = rules.REASONABLE_LABELS.get(key, (key, key, ""))
+        raw = str((entry or {}).get("raw", ""))[:16]
+        zh = "、".join(_FLAG_TEXT[f][0] for f in names)
+        en = ", ".join(_FLAG_TEXT[f][1] for f in names)
+        value = values[key]
+        prompts.append({"code": f"FLAGGED_{key.upper()}", "field": key, "value": value, "flags": names, "raw_flag": raw,
+                        "message_zh": f"仪器将{zh_label}{value:g}{unit}标记为{zh}（{raw}），请复核后确认",
+                        "message_en": f"The analyzer flagged {en_label} {value:g} {unit} as {en} ({raw}); "
+                                      "check it and confirm"})
+    return prompts
 
 
 def _validated_pretest(ctx: StationContext, p: PretestInput, confirmations: frozenset[str]) -> tuple[PretestInput, list[Any]]:
@@ -230,10 +258,12 @@ def _validated_pretest(ctx: StationContext, p: PretestInput, confirmations: froz
     if mpv is not None and not ctx.config.site.mpv_enabled:
         mpv = None
     rs = rules.ruleset_for(ctx.today())
-    prompts = rules.reasonableness_prompts(rs, {"hb_g_l": hb, "hct": hct, "plt_10e9_l": plt, "mpv_fl": mpv})
+    values = {"hb_g_l": hb, "hct": hct, "plt_10e9_l": plt, "mpv_fl": mpv}
+    prompts = rules.reasonableness_prompts(rs, values) + flag_prompts(p.flags, values)
     clean = PretestInput(hb_g_l=hb, hct=hct, plt_10e9_l=plt, mpv_fl=mpv, source=p.source, device_name=p.device_name,
                          raw_message_id=p.raw_message_id, raw_units=dict(p.raw_units),
-                         manual_reason=(p.manual_reason or "").strip() or None)
+                         manual_reason=(p.manual_reason or "").strip() or None,
+                         flags={k: v for k, v in p.flags.items() if k in values and values[k] is not None})
     return clean, _confirm(prompts, confirmations)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from station import audit
 from station.context import StationContext
-from station.errors import NotFound, ValidationError
+from station.errors import ConfirmationRequired, NotFound, ValidationError
 from station.identifiers import parse_din
 from station.models import DeviceMessage, Donation
 from station.security import Action, Actor, require_permission
@@ -37,12 +37,14 @@ def store_raw_message(ctx: StationContext, *, device_name: str, kind: str, proto
         return m.id
 
 
-def file_analyzer_result(ctx: StationContext, actor: Actor, message_id: int) -> dict[str, Any]:
+def file_analyzer_result(ctx: StationContext, actor: Actor, message_id: int, *,
+                         confirmations: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Record a stored analyzer result (matched by the intake, or assigned by staff) as the donation's
     pre-donation test, the sample id (the DIN) deciding which donation.
 
     QC results are never filed; results for unknown samples or donations not waiting for a test go to
-    the unmatched queue for staff; nothing is dropped."""
+    the unmatched queue for staff; nothing is dropped. The analyzer's flags travel with the values: a
+    flagged value is filed only with a recorded confirmation (ConfirmationRequired until then)."""
     require_permission(actor, Action.FILE_DEVICE_RESULT)
     with ctx.transaction() as s:
         m = s.get(DeviceMessage, message_id, with_for_update=True)
@@ -81,9 +83,18 @@ def file_analyzer_result(ctx: StationContext, actor: Actor, message_id: int) -> 
     result = donations.PretestInput(
         hb_g_l=values["HGB"]["value"], hct=values["HCT"]["value"], plt_10e9_l=values["PLT"]["value"],
         mpv_fl=values.get("MPV", {}).get("value"), source="device", device_name=m.device_name, raw_message_id=m.id,
-        raw_units={k: {"raw_value": v.get("raw_value"), "raw_unit": v.get("raw_unit")} for k, v in values.items()})
+        raw_units={k: {"raw_value": v.get("raw_value"), "raw_unit": v.get("raw_unit")} for k, v in values.items()},
+        flags={ANALYTES[k]: {"flags": list(v.get("flags") or []), "raw": str(v.get("flag") or "")}
+               for k, v in values.items() if k in ANALYTES and v.get("flags")})
     try:
-        donations.record_pretest(ctx, actor, donation_id, result)
+        donations.record_pretest(ctx, actor, donation_id, result, confirmations=confirmations)
+    except ConfirmationRequired as exc:
+        with ctx.transaction() as s:
+            m2 = s.get(DeviceMessage, message_id)
+            assert m2 is not None
+            m2.status = "unmatched"
+            m2.error = "not filed: needs confirmation (" + ", ".join(p["code"] for p in exc.prompts) + ")"
+        raise
     except Exception:
         with ctx.transaction() as s:
             m2 = s.get(DeviceMessage, message_id)
@@ -110,7 +121,8 @@ def unmatched(ctx: StationContext, actor: Actor) -> list[dict[str, Any]]:
                                    .order_by(DeviceMessage.id)).scalars()]
 
 
-def assign_unmatched(ctx: StationContext, actor: Actor, message_id: int, din: str) -> dict[str, Any]:
+def assign_unmatched(ctx: StationContext, actor: Actor, message_id: int, din: str, *,
+                     confirmations: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Staff decide which donation an unmatched result belongs to; the raw message keeps its link."""
     require_permission(actor, Action.FILE_DEVICE_RESULT)
     scanned = parse_din(din).din
@@ -123,7 +135,7 @@ def assign_unmatched(ctx: StationContext, actor: Actor, message_id: int, din: st
         m.resolved_by, m.resolved_at = actor.user_id, ctx.now()
         audit.record(s, actor, "device_message.assign", "device_message", m.id, at=ctx.now(), before=before,
                      after={"sample_id": scanned})
-    return file_analyzer_result(ctx, actor, message_id)
+    return file_analyzer_result(ctx, actor, message_id, confirmations=confirmations)
 
 
 
