@@ -192,3 +192,25 @@ def test_wrong_password_is_a_device_fault(pty_pair, sim, collector) -> None:
         assert wait_until(lambda: worker.status.state == ConnectionState.CONNECTED, 15)
     finally:
         worker.stop()
+
+
+def test_the_supervisor_runs_the_module_simulator_for_the_registered_driver(tmp_path, collector) -> None:
+    from devices.sim_supervisor import ALL_KINDS, DRIVER_OF, SimSupervisor
+
+    assert "fingerprint-zfm" not in ALL_KINDS  # started only when asked for by name
+    sims = SimSupervisor(tmp_path / "sims")
+    try:
+        sims.start(("fingerprint-zfm",))
+        kind, driver = DRIVER_OF["fingerprint-zfm"]
+        worker = create_device(kind, driver, sims.ports["fingerprint-zfm"], "fp-zfm", {"poll_interval": 0.02},
+                               **collector.kwargs())
+        worker.start()
+        try:
+            assert wait_until(lambda: worker.status.state == ConnectionState.CONNECTED, 10)
+            sims.control("fingerprint-zfm", {"cmd": "press", "seed": 9})
+            worker.device_test_trigger()  # type: ignore[attr-defined]
+            assert collector.next(20).capture.template == synthetic_template(9)
+        finally:
+            worker.stop()
+    finally:
+        sims.stop()
