@@ -117,6 +117,8 @@ class IdCardSimulator(SerialSimulator):
                 self.respond(codec.SW_READ_FAILED)
             elif self.fault == "addr_silent":
                 return
+            elif self.fault == "addr_unsupported":  # an older SAM that does not know 30 03
+                self.respond(0x21)
             elif card.appended_address is None:
                 self.respond(codec.SW_NO_CONTENT)
             else:
@@ -150,7 +152,7 @@ class IdCardSimulator(SerialSimulator):
     def ctl_fault(self, request: dict[str, Any]) -> dict[str, Any]:
         mode = request.get("mode")
         if mode not in (None, "silent", "garble", "truncate", "read_fail", "sam_fail", "addr_fail",
-                        "addr_silent"):
+                        "addr_silent", "addr_unsupported"):
             raise ValueError(f"unknown fault mode {mode!r}")
         self.fault = mode
         return {}

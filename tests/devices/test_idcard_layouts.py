@@ -215,3 +215,16 @@ def test_a_failed_30_03_refuses_the_read_and_the_card_is_read_again(pty_pair, si
         assert reader_sim.control({"cmd": "state"})["sam_checks"] == 1
     finally:
         worker.stop()
+
+
+def test_a_sam_without_30_03_is_recorded_as_unsupported(pty_pair, sim, collector) -> None:
+    reader_sim, worker = _start(pty_pair, sim, collector)
+    try:
+        reader_sim.control({"cmd": "fault", "mode": "addr_unsupported"})
+        reader_sim.control({"cmd": "place", "card": {**RESIDENT_CARD, "appended_address": "北京市西城区"}})
+        event = collector.next()
+        assert event.card.appended_address is None
+        assert event.card.extra["appended_address_status"] == "unsupported"
+        assert event.address_raw is not None and event.address_raw.parsed["sw3"] == "21"
+    finally:
+        worker.stop()
