@@ -20,7 +20,8 @@ DRIVERS: dict[tuple[str, str], str] = {
     ("separator", "jsonl"): "devices.separator.driver:SeparatorWorker",
     ("separator", "folder"): "devices.separator.folder:RunFolderWorker",
     ("signature-pad", "serial"): "devices.signature.driver:SignaturePadWorker",
-    ("fingerprint", "serial"): "devices.fingerprint.driver:FingerprintWorker",
+    ("fingerprint", "serial"): "devices.fingerprint.driver:FingerprintWorker",  # demo JSON lines
+    ("fingerprint", "zfm"): "devices.fingerprint.zfm_driver:ZfmFingerprintWorker",  # R30x / ZFM modules
     ("fingerprint", "libfprint"): "devices.fingerprint.driver:LibfprintWorker",
     ("printer", "zpl"): "devices.printer.driver:ZplPrinterWorker",
     ("scanner", "serial"): "devices.scanner.driver:SerialScannerWorker",

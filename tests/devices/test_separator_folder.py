@@ -238,9 +238,7 @@ def test_a_file_left_in_processing_is_taken_at_start_and_two_stations_take_a_fil
     (tmp_path / "processing").mkdir()
     (tmp_path / "processing" / "left.csv").write_text(HEADER + csv_row(recent(), din="W000025000016"),
                                                       encoding="utf-8")
-    from conftest import Collector
-
-    other = Collector()
+    other = type(collector)()  # a second station's collector
     first, second = folder_worker(tmp_path, collector), folder_worker(tmp_path, other)
     first.start()
     try:

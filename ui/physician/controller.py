@@ -138,16 +138,15 @@ class PhysicianController(QObject):
         self._file([intake.message_id], shown)
 
     def _file(self, message_ids: list[int], shown: dict[str, Any] | None = None) -> None:
-        """File matched results into their donations' pre-donation tests, as the signed-in physician or nurse."""
+        """File matched results into their donations' pre-donation tests, as the signed-in physician or nurse;
+        a value the analyzer flagged is filed only once the user confirms it (recorded with the test)."""
         ctx, actor = self.ctx, self.session.user
 
-        def work() -> list[dict[str, Any]]:
-            return [messages.file_analyzer_result(ctx, actor, mid) for mid in message_ids]
-
-        def done(outs: list[dict[str, Any]]) -> None:
-            for out in outs:
-                self.sig_analyzer_result.emit({**(shown or {}), **out})
-            if any(out.get("status") == "filed" for out in outs):
+        def done(out: dict[str, Any]) -> None:
+            self.sig_analyzer_result.emit({**(shown or {}), **out})
+            if out.get("status") == "filed":
                 self._reload()
 
-        run_op(self, work, done)
+        for mid in message_ids:
+            run_confirmed(self, lambda conf, m=mid: messages.file_analyzer_result(ctx, actor, m, confirmations=conf),
+                          done)

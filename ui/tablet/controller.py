@@ -5,6 +5,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from devices.fingerprint.driver import FingerprintRetry
 from devices.fingerprint.model import MIN_QUALITY, FingerprintCapture
 from devices.signature.model import SignatureCapture, SignatureDataError
 from ui.session import ClientSession
@@ -97,7 +98,14 @@ class TabletController(QObject):
                 self.window.show_fingerprint("error")
 
     def _intake(self, name: str, intake: Any) -> None:
-        capture = getattr(intake.event, "capture", None)
+        event = intake.event
+        if isinstance(event, FingerprintRetry):
+            # a poor press: the donor presses again (the scanner keeps asking until `final`; then the
+            # window's "try again" button asks for a new capture). Never shown as "scanner not available".
+            if self.step == "fingerprint":
+                self.window.show_fingerprint("poor")
+            return
+        capture = getattr(event, "capture", None)
         if self.step != "fingerprint" or not isinstance(capture, FingerprintCapture):
             return
         self.fingerprint_message_id = intake.message_id  # stored by the intake; linked when the donor finishes
