@@ -569,8 +569,3 @@ def check_security(facts: Sequence[RecordFacts], package_files: Iterable[str] = 
         if ext not in ALLOWED_EXTENSIONS:
             r.fail(rel, "file type not allowed in the package")
     return r
-
-
-def executable_file(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(4).startswith(EXECUTABLE_MAGIC)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -198,7 +197,3 @@ def validate_bag(bag_dir: Path) -> list[tuple[str, str, str]]:
     if not problems:
         problems.append(("", INTEGRITY, summary))
     return problems
-
-
-def remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)

@@ -24,20 +24,10 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
-from station.errors import StationError
+from archive.errors import ArchiveError, StoreConflict, StoreUnavailable
 
 MARKER = "tagmanifest-sha256.txt"  # written last: its presence means the bag is complete
 CHUNK = 1 << 20
-
-
-class StoreUnavailable(StationError):
-    """The store cannot be reached or is full: the batch stops; a rerun continues."""
-
-    code = "ARCHIVE_STORE_UNAVAILABLE"
-
-
-class StoreConflict(StationError):
-    code = "ARCHIVE_STORE_CONFLICT"
 
 
 def sha256_file(path: Path) -> str:
@@ -364,14 +354,14 @@ def open_store(url: str, *, endpoint: str = "", region: str = "us-east-1", acces
         return FileStore(Path(unquote(parsed.path)))
     if parsed.scheme == "s3":
         if not parsed.netloc:
-            raise StationError("档案存储地址缺少存储桶名", f"The store URL {url} names no bucket",
+            raise ArchiveError("档案存储地址缺少存储桶名", f"The store URL {url} names no bucket",
                                code="ARCHIVE_STORE_URL")
         return S3Store(parsed.netloc, parsed.path, endpoint=endpoint or None, region=region,
                        access_key=access_key or None, secret_key=secret_key or None,
                        staging_root=staging_root or Path(tempfile.gettempdir()) / "station-archive-staging")
     if parsed.scheme == "" and url:
         return FileStore(Path(url))
-    raise StationError(f"不支持的档案存储地址：{url}", f"Unsupported records store URL: {url} (use file:// or s3://)",
+    raise ArchiveError(f"不支持的档案存储地址：{url}", f"Unsupported records store URL: {url} (use file:// or s3://)",
                        code="ARCHIVE_STORE_URL")
 
 

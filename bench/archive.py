@@ -161,9 +161,9 @@ def _cpu_seconds() -> float:
 def worker(run: Path, n: int) -> None:
     """Runs in its own process: archive the first n donations (by day) and report time and peak RSS."""
     logging.disable(logging.WARNING)
-    from archive.job import run_archive
     from station.context import open_context
     from station.demo import demo_actors
+    from station.services.archiving.job import run_archive
 
     ctx = open_context(run)
     _ = ctx.site_id, ctx.station_id

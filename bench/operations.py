@@ -24,12 +24,14 @@ from station.bootstrap import init_data_dir
 from station.context import open_context
 from station.demo import demo_actors
 from station.identifiers import id_check_digit
-from station.operations import appointments as ap
-from station.operations import regional as rg
-from station.operations.booking_platform import HttpBookingSource, pull_bookings
-from station.operations.booking_sim import BookingSimulator
-from station.operations.regional_sim import RegionalSimulator
+from station.platforms.booking import HttpBookingSource
+from station.platforms.booking_sim import BookingSimulator
+from station.platforms.regional import HttpRegionalPlatform
+from station.platforms.regional_sim import RegionalSimulator
 from station.services import donors as dr
+from station.services.operations import appointments as ap
+from station.services.operations import regional as rg
+from station.services.operations.bookings import pull_bookings
 
 
 def _id(i: int) -> str:
@@ -94,7 +96,7 @@ def main() -> None:
                 sim.add_deferral("resident", number, kind="permanent", reason_code="HBV_POSITIVE", reason="乙肝",
                                  starts_on="2025-01-01")
                 sim.add_donation("resident", number, donation_type="apheresis_platelets", donated_on="2026-01-02")
-                platform_ = rg.HttpRegionalPlatform(sim.url)
+                platform_ = HttpRegionalPlatform(sim.url)
                 for _ in range(checks):
                     t0 = time.perf_counter()
                     res = rg.check_donor(ctx, reg, donor_id, platform_)

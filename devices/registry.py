@@ -14,13 +14,26 @@ DRIVERS: dict[tuple[str, str], str] = {
     ("analyzer", "sysmex-xn"): "devices.analyzer.driver:AstmAnalyzerWorker",
     ("analyzer", "hl7"): "devices.analyzer.driver:Hl7AnalyzerWorker",
     ("analyzer", "mindray-bc"): "devices.analyzer.driver:Hl7AnalyzerWorker",
+    ("analyzer", "dymind"): "devices.analyzer.driver:Hl7AnalyzerWorker",
+    ("analyzer", "hemoscreen"): "devices.analyzer.driver:Hl7AnalyzerWorker",
+    ("analyzer", "horiba"): "devices.analyzer.driver:AstmAnalyzerWorker",
     ("separator", "jsonl"): "devices.separator.driver:SeparatorWorker",
+    ("separator", "folder"): "devices.separator.folder:RunFolderWorker",
     ("signature-pad", "serial"): "devices.signature.driver:SignaturePadWorker",
-    ("fingerprint", "serial"): "devices.fingerprint.driver:FingerprintWorker",
+    ("fingerprint", "serial"): "devices.fingerprint.driver:FingerprintWorker",  # demo JSON lines
+    ("fingerprint", "zfm"): "devices.fingerprint.zfm_driver:ZfmFingerprintWorker",  # R30x / ZFM modules
     ("fingerprint", "libfprint"): "devices.fingerprint.driver:LibfprintWorker",
     ("printer", "zpl"): "devices.printer.driver:ZplPrinterWorker",
     ("scanner", "serial"): "devices.scanner.driver:SerialScannerWorker",
     ("staff-card", "pcsc"): "devices.staffcard.monitor:StaffCardMonitor",
+}
+# options a driver name implies (the instrument family's dialect); the device's own options win
+DRIVER_OPTIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("analyzer", "sysmex-xn"): {"dialect": "sysmex"},
+    ("analyzer", "mindray-bc"): {"dialect": "mindray-bc"},
+    ("analyzer", "dymind"): {"dialect": "dymind"},
+    ("analyzer", "hemoscreen"): {"dialect": "hemoscreen"},
+    ("analyzer", "horiba"): {"dialect": "horiba"},
 }
 DEFAULT_DRIVER = {"idcard": "sam", "analyzer": "astm", "separator": "jsonl",
                   "signature-pad": "serial", "fingerprint": "serial", "printer": "zpl",
@@ -52,5 +65,6 @@ def create_device(kind: str, driver: str, port: str, name: str, options: dict[st
                   on_raw: Callable[[Any], None] | None = None) -> DeviceWorker:
     """Build (not start) the driver for one configured device; options are the driver's keywords."""
     cls = driver_class(kind, driver)
+    implied = DRIVER_OPTIONS.get((kind, driver), {})
     return cls(name, port, on_event=on_event, on_status=on_status, on_raw=on_raw,
-               **dict(options or {}))
+               **{**implied, **dict(options or {})})

@@ -22,12 +22,15 @@ from devices.transport import control_request, free_tcp_port
 
 SERIAL_KINDS = ("idcard", "analyzer", "separator", "signature-pad", "fingerprint", "scanner")
 ALL_KINDS = SERIAL_KINDS + ("analyzer-hl7", "printer")
+# started only when asked for by name (start(("fingerprint-zfm",))): not part of the default set
+OPTIONAL_SERIAL_KINDS = ("fingerprint-zfm",)
 
 # (registry kind, driver) for each supervised simulator, so callers can create_device() directly
 DRIVER_OF = {"idcard": ("idcard", "sam"), "analyzer": ("analyzer", "astm"),
              "analyzer-hl7": ("analyzer", "hl7"), "separator": ("separator", "jsonl"),
              "signature-pad": ("signature-pad", "serial"), "fingerprint": ("fingerprint", "serial"),
-             "scanner": ("scanner", "serial"), "printer": ("printer", "zpl")}
+             "scanner": ("scanner", "serial"), "printer": ("printer", "zpl"),
+             "fingerprint-zfm": ("fingerprint", "zfm")}
 
 
 class SimulatorStartError(RuntimeError):
@@ -67,7 +70,7 @@ class SimSupervisor:
         return {kind: h.station_port for kind, h in self.handles.items()}
 
     def start(self, kinds: tuple[str, ...] = ALL_KINDS) -> dict[str, str]:
-        if shutil.which("socat") is None and any(k in SERIAL_KINDS for k in kinds):
+        if shutil.which("socat") is None and any(k in SERIAL_KINDS + OPTIONAL_SERIAL_KINDS for k in kinds):
             raise SimulatorStartError("socat is not installed (apt-get install socat)")
         self.workdir.mkdir(parents=True, exist_ok=True)
         try:
@@ -97,7 +100,7 @@ class SimSupervisor:
     def _start_one(self, kind: str) -> None:
         socat = None
         extra: list[str] = []
-        if kind in SERIAL_KINDS:
+        if kind in SERIAL_KINDS + OPTIONAL_SERIAL_KINDS:
             socat, station_port, device_port = self._socat(kind)
             sim_kind = kind
             if kind == "separator":
@@ -151,19 +154,6 @@ class SimSupervisor:
         handle = self.handles[kind]
         handle.process.kill()
         handle.process.wait(5)
-
-    def restart(self, kind: str) -> None:
-        """Start the simulator again on the same ports (the station's driver should recover)."""
-        handle = self.handles[kind]
-        if handle.process.poll() is None:
-            self.kill(kind)
-        ready = self.workdir / f"{kind}.ready"
-        ready.unlink(missing_ok=True)
-        log = open(self.workdir / f"{kind}.log", "ab")
-        handle.process = subprocess.Popen(handle.args, stdout=log, stderr=log,
-                                          cwd=str(Path(__file__).resolve().parents[1]))
-        log.close()
-        handle.control_port = self._wait_ready(kind, ready, handle.process)
 
     def stop(self) -> None:
         for handle in self.handles.values():

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from devices.simbase import Simulator
 
-SIMULATOR_KINDS = ("idcard", "analyzer", "separator", "signature-pad", "fingerprint", "printer",
-                   "scanner")
+SIMULATOR_KINDS = ("idcard", "analyzer", "separator", "signature-pad", "fingerprint", "fingerprint-zfm",
+                   "printer", "scanner")
 
 
 def add_sim_arguments(parser: argparse.ArgumentParser) -> None:
@@ -100,6 +100,10 @@ def build_simulator(kind: str, args: argparse.Namespace) -> Simulator:
 
         return FingerprintSimulator(args.port, control, captures=args.signatures,
                                     start_delay=args.start_delay)
+    if kind == "fingerprint-zfm":
+        from devices.fingerprint.zfm_sim import ZfmFingerprintSimulator
+
+        return ZfmFingerprintSimulator(args.port, control, presses=args.signatures)
     if kind == "printer":
         from devices.printer.sim import PrinterSimulator
 

@@ -1,4 +1,5 @@
-"""Crash-safe file writes: a temporary file in the same folder, fsync, then an atomic rename."""
+"""Crash-safe file writes for every package (signing is the lowest one all may import): a temporary file in the
+same folder, fsync, then an atomic rename."""
 from __future__ import annotations
 
 import os

@@ -54,7 +54,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from signing.atomic import atomic_write
-from station.errors import SigningError
+from signing.errors import SigningError
 
 # -- keys on a PKCS#11 token --------------------------------------------------------------
 # CA and TSA keys on a PKCS#11 token (HSM, smart card, SoftHSM2 in tests) sign on the token.
@@ -999,10 +999,6 @@ class LocalCA:
                 row["revocation_reason"] = reason
                 self._write_index(index)
         return self.publish_crl(now)
-
-    def is_revoked(self, serial: int) -> bool:
-        row = self.find(serial)
-        return row is not None and row.revoked_at is not None
 
     def publish_crl(self, now: datetime | None = None) -> x509.CertificateRevocationList:
         """Write fresh CRLs (DER and PEM): the issuing CA's, those of retired issuing CAs whose

@@ -23,7 +23,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing.atomic import atomic_write
 from signing.ca import LocalCA, new_signer_key
-from station.errors import SigningError
+from signing.errors import SigningError
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 

@@ -53,9 +53,9 @@ from pyhanko_certvalidator.policy_decl import (
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing.atomic import atomic_write
+from signing.errors import SigningError
 from signing.keystore import StaffCredential, to_asn1_cert
 from signing.stampfont import DEFAULT_CJK_FONT, appearance_font, source_font
-from station.errors import SigningError
 
 # meaning -> (Chinese, English) as printed in the appearance and written in /Reason.
 MEANINGS: dict[str, tuple[str, str]] = {

@@ -29,7 +29,7 @@ from signing.ca import (
     generate_key,
     open_session,
 )
-from station.errors import SigningError
+from signing.errors import SigningError
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ import binascii
 import functools
 import hashlib
 import io
-import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -44,8 +43,8 @@ from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
+from signing.errors import SigningError
 from signing.pades import REVOCATION_POLICY, meaning_from_reason
-from station.errors import SigningError
 
 log = logging.getLogger(__name__)
 
@@ -347,9 +346,6 @@ class VerificationReport:
     def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "signatures": [s.to_json() for s in self.signatures],
                 "passed": self.passed}
-
-    def to_json_text(self) -> str:
-        return json.dumps(self.to_json(), ensure_ascii=False)
 
     def to_text(self, lang: str = "zh_CN") -> str:
         zh = lang != "en"

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from signing.atomic import atomic_write
 from station.config import Config
 from station.errors import StationError
-from station.fileio import atomic_write
 
 
 class BackupError(StationError):

@@ -120,9 +120,10 @@ def ensure_local_pki(cfg: Config, passphrase: bytes | None = None) -> Path | Non
     `passphrase` protects (or, for an existing CA, opens) the keys; it is stored nowhere. Without
     one a new CA is a demo CA: a random passphrase in a file beside the keys, and the folder says
     so (pki/DEMO-KEYS-README.txt; the configuration has `[ca] demo = true`, `unlock = "file"`)."""
+    from signing.atomic import atomic_write
     from signing.ca import LocalCA, read_custody
-    from station.fileio import atomic_write
-    from station.services.pki import stored_secret, write_demo_marker
+    from station.pki import stored_secret
+    from station.services.pki import write_demo_marker
 
     ca_exists = (cfg.ca_dir / "index.json").exists() or any(cfg.ca_dir.glob("*.pem"))
     if not ca_exists:
@@ -142,7 +143,7 @@ def ensure_local_pki(cfg: Config, passphrase: bytes | None = None) -> Path | Non
 
         secret = passphrase or stored_secret(cfg)
         if secret is None:
-            from station.services.pki import locked_error
+            from station.pki import locked_error
 
             raise locked_error(cfg)
         custody = read_custody(cfg.ca_dir)

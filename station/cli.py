@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from station.errors import StationError, user_language
+from station.errors import LocalizedError, user_language
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return gui_entry(args)
         return int(handler(args) or 0)
-    except StationError as exc:
+    except LocalizedError as exc:  # the station's, signing's and archive's errors alike
         if getattr(args, "json", False):
             print(json.dumps({"error": exc.to_json()}, ensure_ascii=False), file=sys.stderr)
         print(exc.message(user_language()), file=sys.stderr)

@@ -101,14 +101,14 @@ class TSAConfig:
 
 @dataclass(frozen=True)
 class RegionalConfig:
-    url: str = ""  # the regional blood platform (station/operations/REGIONAL.md); empty: no regional check
+    url: str = ""  # the regional blood platform (station/platforms/REGIONAL.md); empty: no regional check
     token_env: str = "STATION_REGIONAL_TOKEN"  # the bearer token is read from this environment variable
     timeout_seconds: float = 2.0
 
 
 @dataclass(frozen=True)
 class BookingsConfig:
-    url: str = ""  # the booking platform (station/operations/BOOKINGS.md); empty: bookings come as files only
+    url: str = ""  # the booking platform (station/platforms/BOOKINGS.md); empty: bookings come as files only
     timeout_seconds: float = 5.0
     token_env: str = "STATION_BOOKINGS_TOKEN"  # the environment variable holding the bearer token, if any
 
@@ -129,6 +129,11 @@ class DeviceConfig:
     protocol: str = ""
     enabled: bool = True
     options: dict[str, Any] = field(default_factory=dict)
+    dialect: str = ""  # analyzers: the instrument family (devices/analyzer/dialects.py); "" = generic
+
+    def driver_options(self) -> dict[str, Any]:
+        """The keywords for the driver: `options`, with the dialect when one is set."""
+        return {**self.options, "dialect": self.dialect} if self.dialect else dict(self.options)
 
 
 @dataclass(frozen=True)
@@ -294,7 +299,7 @@ def load_config(data_dir: Path) -> Config:
 
 
 def write_config(config: Config) -> Path:
-    from station.fileio import atomic_write
+    from signing.atomic import atomic_write
 
     path = config_path(config.data_dir)
     atomic_write(path, tomli_w.dumps(config_to_dict(config)).encode("utf-8"))

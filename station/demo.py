@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from station.context import StationContext
-from station.errors import StationError
+from station.errors import LocalizedError, StationError
 from station.identifiers import id_check_digit
 from station.models import ConsumableLot, Donor, Equipment, User
 from station.security import SYSTEM, Actor
@@ -56,7 +56,7 @@ def enrol_demo_staff(ctx: StationContext) -> list[str]:
 
     from signing.ca import LocalCA
     from station.bootstrap import ensure_local_pki
-    from station.commands.ca import staff_key_store
+    from station.pki import staff_key_store
     from station.services.pki import ca_secret
 
     ensure_local_pki(ctx.config)
@@ -69,7 +69,7 @@ def enrol_demo_staff(ctx: StationContext) -> list[str]:
         try:
             store.open(username, DEMO_PIN).close()
             continue
-        except StationError:
+        except LocalizedError:  # no usable key yet (SigningError)
             pass
         ca = ca or LocalCA.open(ctx.config.ca_dir, ca_secret(ctx))
         store.enrol(ca, username, name, roles[0], DEMO_PIN, datetime.now(UTC))

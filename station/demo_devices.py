@@ -3,12 +3,13 @@ separator, signature pad, fingerprint scanner and barcode scanner on pty pairs; 
 and the label printer on TCP), talked to by the real drivers, and the run_demo hooks that take each
 donation's ID data, donor evidence, pre-donation results, label, bag scans and collection data through them.
 
-The hooks do what the desktop client does with the same device events (ui/registration, ui/tablet,
-ui/physician and ui/collection controllers): the card's fields become the donor's; the pad's pen samples
-and the scanner's fingerprint capture become the consent's evidence; the analyzer's raw message is kept and
-filed by sample id (the DIN), ASTM and HL7 in turn; the label goes to the printer as ZPL; the bag and
-segment barcodes come from the serial scanner; the separator's end-of-run summary becomes the collection
-record. Every message is kept raw (DeviceMessage) with the DIN as its sample id."""
+Every driver reports to the same headless device intake the desktop client uses
+(`station.services.intake.service.DeviceIntake`): each message is stored raw the moment it arrives and
+matched to its donation by DIN; the hooks then do what the workspaces do with what the intake stored: the
+card's fields become the donor's; the pad's pen samples and the scanner's fingerprint capture become the
+consent's evidence (linked to the donation); the analyzer's stored result is filed by the physician, ASTM and
+HL7 in turn; the label goes to the printer as ZPL; the bag and segment barcodes come from the serial scanner;
+the separator's stored end-of-run summary becomes the collection record."""
 from __future__ import annotations
 
 import hashlib
@@ -28,8 +29,10 @@ from devices.sim_supervisor import DRIVER_OF, SimSupervisor, SimulatorStartError
 from station.context import StationContext
 from station.errors import DeviceError
 from station.security import Actor
-from station.services import device_results
 from station.services import donations as dn
+from station.services.intake import messages
+from station.services.intake.service import DeviceIntake, Intake
+from station.services.intake.summaries import collection_result_from_summary
 
 KINDS = ("idcard", "analyzer", "analyzer-hl7", "separator", "signature-pad", "fingerprint", "scanner", "printer")
 DEVICE_LABELS = {"idcard": ("身份证阅读器", "ID-card reader"), "analyzer": ("血细胞分析仪", "haematology analyzer"),
@@ -60,16 +63,17 @@ class DemoDevices:
     The card files placed in the reader are kept in `workdir/cards` (one JSON per card, the
     simulator's own card-file format), so what each card held can be checked afterwards."""
 
-    def __init__(self, workdir: str | Path, *, timeout: float = 20.0, connect_timeout: float = 15.0,
-                 separator_speed: float = SEPARATOR_SPEED) -> None:
+    def __init__(self, workdir: str | Path, *, intake: DeviceIntake | None = None, timeout: float = 20.0,
+                 connect_timeout: float = 15.0, separator_speed: float = SEPARATOR_SPEED) -> None:
         self.workdir = Path(workdir)
+        self.intake = intake  # None: the events are only queued (a test of the simulators alone)
         self.cards_dir = self.workdir / "cards"
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.separator_speed = separator_speed
         self.sims: SimSupervisor | None = None
         self.workers: dict[str, DeviceWorker] = {}
-        self.events: dict[str, queue.Queue[Any]] = {k: queue.Queue() for k in KINDS}
+        self.events: dict[str, queue.Queue[Intake]] = {k: queue.Queue() for k in KINDS}
         self.faults: dict[str, DeviceStatus | None] = dict.fromkeys(KINDS)  # last problem since the wait began
         self.counts: Counter[str] = Counter(dict.fromkeys(COUNTS, 0))
 
@@ -97,8 +101,14 @@ class DemoDevices:
             for kind in KINDS:
                 registry_kind, driver = DRIVER_OF[kind]
                 options = {"poll_interval": 0.05} if kind == "idcard" else {}
-                worker = create_device(registry_kind, driver, ports[kind], f"demo-{kind}", options,
-                                       on_event=self.events[kind].put, on_status=self._on_status)
+                name = f"demo-{kind}"
+                if self.intake is not None:
+                    on_raw, on_event = self.intake.callbacks(name, kind, then=self.events[kind].put)
+                else:
+                    on_raw, on_event = None, lambda ev, n=name, k=kind: self.events[k].put(
+                        Intake(n, registry_kind, "received", event=ev))
+                worker = create_device(registry_kind, driver, ports[kind], name, options, on_event=on_event,
+                                       on_status=self._on_status, on_raw=on_raw)
                 worker.start()
                 self.workers[kind] = worker
             for kind, worker in self.workers.items():
@@ -150,19 +160,20 @@ class DemoDevices:
             raise self._error(kind, f"the simulator did not take {request.get('cmd')!r} ({exc})",
                               f"模拟器未接受指令 {request.get('cmd')}（{exc}）") from exc
 
-    def _await(self, kind: str, match: Callable[[Any], bool], timeout: float, what_en: str, what_zh: str) -> Any:
-        """The next event of `kind` that matches; others (status lines, stale reads) are passed over."""
+    def _await(self, kind: str, match: Callable[[Any], bool], timeout: float, what_en: str, what_zh: str) -> Intake:
+        """What the intake did with the next event of `kind` that matches (`match` sees the driver's event);
+        others (status lines, stale reads) are passed over."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise self._error(kind, f"no {what_en} within {timeout:g} s", f"{timeout:g} 秒内未收到{what_zh}")
             try:
-                event = self.events[kind].get(timeout=left)
+                intake = self.events[kind].get(timeout=left)
             except queue.Empty:
                 continue
-            if match(event):
-                return event
+            if match(intake.event):
+                return intake
 
     # -- ID card: the registration desk -------------------------------------------------------
     def card_for(self, person: dict[str, Any]) -> dict[str, Any]:
@@ -188,7 +199,7 @@ class DemoDevices:
         card_path.write_text(json.dumps(self.card_for(person), ensure_ascii=False, indent=1), encoding="utf-8")
         self._control("idcard", {"cmd": "enqueue", "card": str(card_path.resolve())})
         event = self._await("idcard", lambda e: e.card.id_number == person["id_number"], self.timeout,
-                            "card read", "读卡结果")
+                            "card read", "读卡结果").event
         self._control("idcard", {"cmd": "remove"})  # the clerk hands the card back
         self.counts["idcard_reads"] += 1
         card = event.card
@@ -208,29 +219,21 @@ class DemoDevices:
                 "pretest_source": self.pretest_source, "label_sink": self.label_sink,
                 "scan_source": self.scan_source, "collection_source": self.collection_source}
 
-    def _keep(self, ctx: StationContext, kind: str, raw: Any, parsed: dict[str, Any], donation_id: int,
-              din: str) -> int:
-        """Keep a device message raw, linked to its donation, with the DIN as its sample id."""
-        return device_results.store_raw_message(
-            ctx, device_name=self.workers[kind].name, kind=raw.kind, protocol=raw.protocol,
-            received_at=raw.received_at, raw=raw.raw, parsed=parsed, direction=raw.direction, sample_id=din,
-            donation_id=donation_id)
-
     # -- donor tablet: the consent's handwriting and fingerprint --------------------------------
     def consent_source(self, ctx: StationContext, donation_id: int, din: str, seed: int) -> tuple[Any, Any]:
         """The donor signs on the pad and gives a fingerprint (`seed` is the donor's hand and finger);
         returns the captures as the drivers decoded them, for the consent's signature."""
         self._control("signature-pad", {"cmd": "sign", "seed": seed})
         sig = self._await("signature-pad", lambda e: True, self.timeout, "signature", "签名")
-        self._keep(ctx, "signature-pad", sig.raw, sig.capture.summary(), donation_id, din)
         self.counts["signatures"] += 1
         self._control("fingerprint", {"cmd": "finger", "seed": seed})
         worker = self.workers["fingerprint"]
         worker.request_capture()  # type: ignore[attr-defined]
         fp = self._await("fingerprint", lambda e: True, self.timeout, "fingerprint capture", "指纹采集结果")
-        self._keep(ctx, "fingerprint", fp.raw, fp.capture.to_json(), donation_id, din)
         self.counts["fingerprints"] += 1
-        return sig.capture, fp.capture
+        if self.intake is not None:
+            self.intake.link([sig.message_id, fp.message_id], donation_id)
+        return sig.event.capture, fp.event.capture
 
     # -- analyzer: the physician's pre-donation test --------------------------------------------
     def pretest_source(self, ctx: StationContext, actor: Actor, donation_id: int, values: dict[str, Any]) -> None:
@@ -249,18 +252,15 @@ class DemoDevices:
         if values.get("mpv_fl") is not None:
             sent["MPV"] = [f"{values['mpv_fl']:.1f}", "fL"]
         self._control(kind, {"cmd": "send", "sample_id": din, "values": sent})
-        event = self._await(kind, lambda e: getattr(e, "sample_id", None) == din and not e.is_qc,
-                            self.timeout, f"result for sample {din}", f"样本 {din} 的结果")
-        raw = event.raw
-        message_id = device_results.store_raw_message(
-            ctx, device_name=self.workers[kind].name, kind="analyzer",
-            protocol=getattr(event, "protocol", "") or raw.protocol, received_at=raw.received_at, raw=raw.raw,
-            parsed=event.to_json(), sample_id=event.sample_id)
-        out = device_results.file_analyzer_result(ctx, actor, message_id)
+        intake = self._await(kind, lambda e: getattr(e, "sample_id", None) == din and not e.is_qc,
+                             self.timeout, f"result for sample {din}", f"样本 {din} 的结果")
+        out = {"status": intake.status, "reason": intake.reason}
+        if intake.status == "matched" and intake.message_id is not None:
+            out = messages.file_analyzer_result(ctx, actor, intake.message_id)  # the physician files it
         if out["status"] != "filed":
-            raise DeviceError(f"分析仪结果未归档到献血记录（{out.get('reason', out['status'])}）",
-                              f"the analyzer result for {din} was not filed ({out.get('reason', out['status'])})",
-                              code="RESULT_NOT_FILED", details={"message_id": message_id})
+            raise DeviceError(f"分析仪结果未归档到献血记录（{out.get('reason') or out['status']}）",
+                              f"the analyzer result for {din} was not filed ({out.get('reason') or out['status']})",
+                              code="RESULT_NOT_FILED", details={"message_id": intake.message_id})
         self.counts["analyzer_results"] += 1
         self.counts["analyzer_hl7" if hl7 else "analyzer_astm"] += 1
 
@@ -275,9 +275,8 @@ class DemoDevices:
                          collection_date=label["collection_date"], facility=label["facility_code"])
         self.faults["printer"] = None
         job_id = self.workers["printer"].print_label(data)  # type: ignore[attr-defined]
-        event = self._await("printer", lambda e: e.job_id == job_id, self.timeout,
-                            f"label {label['din']} printed", f"标签 {label['din']} 打印结果")
-        self._keep(ctx, "printer", event.raw, event.to_json(), donation_id, label["din"])
+        self._await("printer", lambda e: e.job_id == job_id, self.timeout,
+                    f"label {label['din']} printed", f"标签 {label['din']} 打印结果")
         self.counts["labels_printed"] += 1
         return job_id
 
@@ -287,9 +286,10 @@ class DemoDevices:
         read = []
         for code in codes:
             self._control("scanner", {"cmd": "scan", "data": code})
-            event = self._await("scanner", lambda e: True, self.timeout, f"barcode {code}", f"条码 {code}")
-            self._keep(ctx, "scanner", event.raw, event.to_json(), donation_id, din)
-            read.append(event.data)
+            intake = self._await("scanner", lambda e: True, self.timeout, f"barcode {code}", f"条码 {code}")
+            if self.intake is not None and intake.donation_id is None:
+                self.intake.link([intake.message_id], donation_id)  # a wristband or bag code naming no DIN
+            read.append(intake.event.data)
         self.counts["barcodes_scanned"] += len(read)
         return read
 
@@ -315,18 +315,8 @@ class DemoDevices:
         self._control("separator", {"cmd": "start", **params.to_json(), "run_minutes": run_minutes,
                                     "speed": self.separator_speed})
         timeout = self.timeout + run_minutes * 60 / self.separator_speed
-        event = self._await("separator",
-                            lambda e: e.type == "summary" and e.payload.donation_id == din, timeout,
-                            f"end-of-run summary for {din}", f"{din} 的采集结束汇总")
-        summary, raw = event.payload, event.raw
-        message_id = device_results.store_raw_message(
-            ctx, device_name=self.workers["separator"].name, kind="separator", protocol=raw.protocol,
-            received_at=raw.received_at, raw=raw.raw, parsed=summary.to_json(), sample_id=summary.donation_id or None)
+        intake = self._await("separator",
+                             lambda e: e.type == "summary" and e.payload.donation_id == din, timeout,
+                             f"end-of-run summary for {din}", f"{din} 的采集结束汇总")
         self.counts["separator_runs"] += 1
-        return dn.CollectionResult(
-            whole_blood_processed_ml=summary.whole_blood_processed_ml, ac_used_ml=summary.ac_used_ml,
-            ac_to_donor_ml=summary.ac_to_donor_ml, platelet_volume_ml=summary.platelet_volume_ml,
-            platelet_yield_e11=summary.platelet_yield_e11, plasma_volume_ml=summary.plasma_volume_ml,
-            run_minutes=summary.run_time_min, post_plt_10e9_l=summary.post_count, post_hct=summary.post_hct,
-            alarms=tuple(a.to_json() for a in summary.alarms), rinseback_completed=summary.rinseback_completed,
-            raw_message_id=message_id)
+        return collection_result_from_summary(intake.event.payload.to_json(), intake.message_id)

@@ -36,7 +36,7 @@ def sign_sealed(ctx: StationContext, donation_ids: list[int], seed: int,
 
     `evidence` holds the captures the signature pad and fingerprint scanner gave at the questionnaire
     (the demo with devices); without it the same kind of capture is made here."""
-    from station.errors import StationError
+    from station.errors import LocalizedError
     from station.services.records import sign_donation_records
 
     actors = demo_actors(ctx)
@@ -47,7 +47,7 @@ def sign_sealed(ctx: StationContext, donation_ids: list[int], seed: int,
             sign_donation_records(ctx, actors["nurse"], did, pin=DEMO_PIN, donor_signature=signature,
                                   fingerprint=fingerprint)
             out = sign_donation_records(ctx, actors["physician"], did, pin=DEMO_PIN)
-        except StationError:
+        except LocalizedError:
             failed += 1
             continue
         signed += out["state"] == "records_signed"
@@ -61,9 +61,10 @@ def run_headless_demo(data_dir: Path, n: int, seed: int | None, *, devices: bool
     try:
         if devices:
             from station.demo_devices import DemoDevices
+            from station.services.intake.service import DeviceIntake
 
             # the simulators run only while the donations are driven; signing needs none of them
-            with DemoDevices(data_dir / "demo-devices") as hw:
+            with DemoDevices(data_dir / "demo-devices", intake=DeviceIntake(ctx)) as hw:
                 report = run_demo(ctx, n, seed, **hw.hooks())
                 device_figures = hw.figures()
         else:
@@ -78,7 +79,7 @@ def run_headless_demo(data_dir: Path, n: int, seed: int | None, *, devices: bool
             out["signed_records"] = figures["signed"]
             out["signing_failed"] = figures["sign_failed"]
             if archive:
-                from archive.job import run_archive
+                from station.services.archiving.job import run_archive
 
                 result = run_archive(ctx, demo_actors(ctx)["archivist"])
                 out["archived"] = result.archived

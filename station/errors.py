@@ -4,6 +4,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
+# re-exported: the station raises and catches these through its own module
+from archive.errors import ArchiveError as ArchiveError
+from signing.errors import LocalizedError as LocalizedError
+from signing.errors import SigningError as SigningError
+
 
 def user_language() -> str:
     """The language messages are shown in: STATION_LANG, else Chinese (the users' language)."""
@@ -11,27 +16,14 @@ def user_language() -> str:
     return "en" if lang.lower().startswith("en") else "zh_CN"
 
 
-class StationError(Exception):
-    """Base of every error a user may see. `code` is stable; messages are per language."""
+class StationError(LocalizedError):
+    """Base of the station's own errors. Code that shows any error to a user catches `LocalizedError`, which
+    signing's and archive's errors share; `message()` without a language uses the user's."""
 
     code = "STATION_ERROR"
-    exit_status = 1
-
-    def __init__(self, message_zh: str, message_en: str, *, code: str | None = None,
-                 details: dict[str, Any] | None = None) -> None:
-        self.message_zh = message_zh
-        self.message_en = message_en
-        if code:
-            self.code = code
-        self.details = details or {}
-        super().__init__(message_en)
 
     def message(self, lang: str | None = None) -> str:
-        return self.message_en if (lang or user_language()) == "en" else self.message_zh
-
-    def to_json(self) -> dict[str, Any]:
-        return {"code": self.code, "message_zh": self.message_zh, "message_en": self.message_en,
-                "details": self.details}
+        return super().message(lang or user_language())
 
 
 class ValidationError(StationError):
@@ -57,19 +49,14 @@ class ConflictError(StationError):
 
 
 class InvalidTransition(StationError):
+    """A step not allowed from the donation's current state; `station.workflow.require` words it."""
+
     code = "INVALID_TRANSITION"
 
-    def __init__(self, step: str, current: str, required: tuple[str, ...]) -> None:
-        from station.workflow import state_label
-
-        req_zh = "、".join(state_label(r, "zh_CN") for r in required)
-        req_en = ", ".join(state_label(r, "en") for r in required)
-        super().__init__(
-            f"当前状态为“{state_label(current, 'zh_CN')}”，不能执行“{step}”；需要状态：{req_zh}",
-            f"Cannot do '{step}' while the donation is '{state_label(current, 'en')}'; "
-            f"required state: {req_en}",
-            details={"step": step, "current": current, "required": list(required)},
-        )
+    def __init__(self, message_zh: str, message_en: str, *, step: str, current: str,
+                 required: tuple[str, ...]) -> None:
+        super().__init__(message_zh, message_en,
+                         details={"step": step, "current": current, "required": list(required)})
         self.step = step
         self.current = current
         self.required = required
@@ -96,14 +83,6 @@ class HardStop(StationError):
 
 class DeviceError(StationError):
     code = "DEVICE_ERROR"
-
-
-class SigningError(StationError):
-    code = "SIGNING_ERROR"
-
-
-class ArchiveError(StationError):
-    code = "ARCHIVE_ERROR"
 
 
 class UsageError(StationError):

@@ -30,7 +30,7 @@ from station.config import (
     config_path,
     default_devices,
 )
-from station.errors import StationError, ValidationError
+from station.errors import LocalizedError, StationError, ValidationError
 
 STATION_KINDS = ("desk", "chair", "office")
 CONNECT_TIMEOUT_SECONDS = 5
@@ -252,7 +252,7 @@ def check_records_store(url: str, data_dir: Path, s3: S3Settings = S3Settings())
                            secret_key=s3.secret_key)
         try:
             next(iter(store.list_packages()), None)
-        except StationError as exc:
+        except LocalizedError as exc:
             raise SetupCheckFailed(f"档案存储 {url} 无法访问：{exc.details.get('error') or exc.message_zh}",
                                    f"The records store {url} cannot be reached: "
                                    f"{exc.details.get('error') or exc.message_en}", code="SETUP_STORE") from exc
@@ -468,7 +468,7 @@ def check_custody(answers: CAAnswers) -> None:
             raise ValidationError("请填写令牌标签和 PIN", "Enter the token label and its PIN", code="SETUP_CA_TOKEN")
         try:
             open_session(answers.pkcs11_module, answers.token_label.strip(), answers.token_pin).close()
-        except StationError as exc:
+        except LocalizedError as exc:
             raise SetupCheckFailed(exc.message_zh, exc.message_en, code="SETUP_CA_TOKEN") from exc
     elif answers.custody != "demo":
         raise ValidationError("CA 密钥保管方式应为口令、令牌或演示", "The CA key custody is a passphrase, a token or demo",
@@ -518,7 +518,7 @@ def check_device(name: str, device: DeviceConfig, timeout: float = 5.0) -> Devic
         raise ValidationError(f"{name}：请选择或输入端口", f"{name}: choose or type a port", code="SETUP_DEVICE_PORT")
     events: queue.Queue[tuple[str, Any]] = queue.Queue()
     try:
-        worker = create_device(device.kind, device.driver, device.port.strip(), name, dict(device.options),
+        worker = create_device(device.kind, device.driver, device.port.strip(), name, device.driver_options(),
                                on_event=lambda e: events.put(("event", e)),
                                on_status=lambda s: events.put(("status", s)))
     except (UnknownDevice, TypeError) as exc:

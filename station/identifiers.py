@@ -139,3 +139,18 @@ def parse_din(raw: str) -> ScannedDin:
 def din_barcode_data(din13: str, flags: str = "00") -> str:
     """Data structure 001 as encoded in the barcode: `=` + DIN + two flag characters (no check char)."""
     return f"={din13}{flags}"
+
+
+def classify_search(text: str) -> dict[str, str]:
+    """What the clerk typed into a search box: an ID number, a DIN, a phone number or a name."""
+    text = text.strip()
+    for kind, parse in (("id_number", parse_resident_id), ("din", parse_din)):
+        try:
+            parse(text)
+            return {kind: text}
+        except ValidationError:
+            pass
+    digits = text.replace("-", "")
+    if digits.isdigit() and 7 <= len(digits) <= 20:
+        return {"phone": text}
+    return {"name": text}

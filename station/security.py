@@ -175,7 +175,7 @@ class PiiCipher:
 
     @staticmethod
     def create_key_file(path: Path) -> None:
-        from station.fileio import atomic_write
+        from signing.atomic import atomic_write
 
         atomic_write(path, base64.b64encode(secrets.token_bytes(32)) + b"\n", mode=0o600)
 

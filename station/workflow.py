@@ -97,8 +97,10 @@ def require(step: str, current: str) -> State | None:
     """The state the step leads to; InvalidTransition (changing nothing) when not allowed now."""
     allowed, target = TRANSITIONS[step]
     if current not in allowed:
-        err = InvalidTransition(step_label(step, "en"), current, tuple(s.value for s in allowed))
-        err.message_zh = (f"当前状态为“{state_label(current, 'zh_CN')}”，不能进行“{step_label(step, 'zh_CN')}”；"
-                          f"需要状态：{'、'.join(state_label(s, 'zh_CN') for s in allowed)}")
-        raise err
+        raise InvalidTransition(
+            f"当前状态为“{state_label(current, 'zh_CN')}”，不能进行“{step_label(step, 'zh_CN')}”；"
+            f"需要状态：{'、'.join(state_label(s, 'zh_CN') for s in allowed)}",
+            f"Cannot do '{step_label(step, 'en')}' while the donation is '{state_label(current, 'en')}'; "
+            f"required state: {', '.join(state_label(s, 'en') for s in allowed)}",
+            step=step_label(step, "en"), current=current, required=tuple(s.value for s in allowed))
     return target

@@ -13,6 +13,7 @@ APT_PACKAGES=(
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libglib2.0-0 libxcb-cursor0 xvfb postgresql-client
   icc-profiles-free default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
+  gir1.2-fprint-2.0 libfprint-2-2 libgirepository1.0-dev libcairo2-dev pkg-config
 )
 
 missing=()
@@ -37,7 +38,7 @@ stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "setup: installing the station into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test,postgres,smartcard]"
+  .venv/bin/python -m pip install -q -e ".[test,postgres,smartcard,libfprint]"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

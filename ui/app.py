@@ -29,12 +29,13 @@ def ensure_application(argv: list[str] | None = None) -> Any:
 def build_client(ctx: Any, *, devices: bool = True, tablet: bool = True,
                  device_config: dict[str, Any] | None = None) -> tuple[Any, Any]:
     """The session and main window for an open StationContext (devices from the configuration)."""
+    from station.services.intake.service import DeviceIntake
     from ui.devices import DeviceHub
     from ui.session import ClientSession
     from ui.shell.mainwindow import MainWindow
 
     ctx.site_id  # resolve the site once, outside any transaction (services read it inside theirs)
-    hub = DeviceHub()
+    hub = DeviceHub(DeviceIntake(ctx))
     session = ClientSession(ctx=ctx, devices=hub)
     if tablet:
         from ui.tablet.controller import TabletController
@@ -73,7 +74,7 @@ def start_simulators(ctx: Any) -> tuple[Any, dict[str, Any]]:
 def run_app(args: argparse.Namespace) -> int:
     from station.config import resolve_data_dir
     from station.context import open_context
-    from station.errors import StationError, user_language
+    from station.errors import LocalizedError, user_language
 
     app = ensure_application()
     from ui.i18n import set_language
@@ -89,7 +90,7 @@ def run_app(args: argparse.Namespace) -> int:
             return 1  # cancelled: nothing was written
     try:
         ctx = open_context(Path(data_dir))
-    except StationError as exc:
+    except LocalizedError as exc:
         from PySide6.QtWidgets import QMessageBox
 
         set_language(os.environ.get("STATION_LANG", "zh_CN"))

@@ -1,4 +1,7 @@
-"""Qt adapter for the device drivers: each driver's worker-thread callbacks become main-thread signals."""
+"""Qt adapter for the device drivers: each driver's worker-thread callbacks become main-thread signals.
+
+Every message goes through the station's one headless device intake first (on the device's thread): by the time a
+screen hears of it, it is stored and matched, whoever is signed in. Screens show what `sig_intake` reports."""
 from __future__ import annotations
 
 import logging
@@ -21,10 +24,11 @@ class DeviceHub(QObject):
 
     sig_event = Signal(str, object)  # device name, the driver's event object
     sig_status = Signal(str, object)  # device name, DeviceStatus
-    sig_raw = Signal(str, object)  # device name, RawMessage
+    sig_intake = Signal(str, object)  # device name, station.services.intake.service.Intake (stored, matched)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, intake: Any = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.intake = intake  # DeviceIntake; None only in tests that exercise the hub alone
         self.workers: dict[str, DeviceWorker] = {}
         self.kinds: dict[str, str] = {}
         self.statuses: dict[str, DeviceStatus] = {}
@@ -43,11 +47,10 @@ class DeviceHub(QObject):
             self.sig_status.emit(name, _status(name, kind, ConnectionState.DISCONNECTED, "未配置端口",
                                                "no port configured"))
             return None
+        on_raw, on_event = self._callbacks(name, kind)
         try:
-            worker = create_device(kind, driver, port, name, options,
-                                   on_event=lambda ev, n=name: self.sig_event.emit(n, ev),
-                                   on_status=lambda st, n=name: self.sig_status.emit(n, st),
-                                   on_raw=lambda raw, n=name: self.sig_raw.emit(n, raw))
+            worker = create_device(kind, driver, port, name, options, on_event=on_event,
+                                   on_status=lambda st, n=name: self.sig_status.emit(n, st), on_raw=on_raw)
         except (UnknownDevice, TypeError, ImportError) as exc:
             log.warning("device %s cannot be created: %s", name, exc)
             self.sig_status.emit(name, _status(name, kind, ConnectionState.ERROR, f"驱动不可用：{exc}",
@@ -59,13 +62,23 @@ class DeviceHub(QObject):
             worker.start()
         return worker
 
+    def _callbacks(self, name: str, kind: str) -> tuple[Any, Any]:
+        if self.intake is None:
+            return None, lambda ev: self.sig_event.emit(name, ev)
+
+        def then(intake: Any) -> None:
+            self.sig_event.emit(name, intake.event)
+            self.sig_intake.emit(name, intake)
+
+        return self.intake.callbacks(name, kind, then=then)
+
     def add_from_config(self, devices: dict[str, Any]) -> None:
         for name, dev in devices.items():
             if not dev.enabled:
                 continue
             if dev.kind == "signature-pad" and dev.driver == "tablet":
                 continue  # the donor tablet window is the pad: no driver
-            self.add(name, dev.kind, dev.driver, dev.port, dict(dev.options))
+            self.add(name, dev.kind, dev.driver, dev.port, dev.driver_options())
 
     def by_kind(self, kind: str) -> DeviceWorker | None:
         for name, worker in self.workers.items():

@@ -96,9 +96,9 @@ def pending_count() -> int:
 
 
 def _is_station_error(exc: BaseException) -> bool:
-    from station.errors import StationError
+    from station.errors import LocalizedError
 
-    return isinstance(exc, StationError)
+    return isinstance(exc, LocalizedError)
 
 
 def error_text(exc: BaseException) -> str:

@@ -230,8 +230,8 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
     shot(window, "14-registration-bookings")
     window.sign_out()
     # the waiting-room display after two calls (tickets of donors who registered today)
-    from station.operations.appointments import board, call_next, issue_ticket
     from station.services import donors as dr
+    from station.services.operations.appointments import board, call_next, issue_ticket
     from ui.demo_data import new_person
     from ui.queue.display import WaitingRoomDisplay
 

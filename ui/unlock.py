@@ -24,7 +24,7 @@ def _ask(parent: QWidget | None) -> AskSecret:
 def unlock_at_start(ctx: Any, parent: QWidget | None = None, *, ask: AskSecret | None = None,
                     tell: Callable[[str, str], None] | None = None) -> bool:
     """True when signing is unlocked (or needs no unlocking). `ask`/`tell` replace the dialogs in tests."""
-    from station.errors import StationError
+    from station.errors import LocalizedError
     from station.services.pki import certificate_expiry_warnings, signing_locked, unlock_kind, unlock_signing
 
     ask = ask or _ask(parent)
@@ -47,7 +47,7 @@ def unlock_at_start(ctx: Any, parent: QWidget | None = None, *, ask: AskSecret |
             try:
                 unlock_signing(ctx, secret)
                 unlocked = True
-            except StationError as exc:
+            except LocalizedError as exc:
                 tell(title, pick(exc.message_zh, exc.message_en))
     warnings = certificate_expiry_warnings(ctx)
     if warnings:

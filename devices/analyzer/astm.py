@@ -7,7 +7,8 @@ ENQ, ACK, NAK, EOT = b"\x05", b"\x06", b"\x15", b"\x04"
 STX, ETX, ETB, CR, LF = b"\x02", b"\x03", b"\x17", b"\r", b"\n"
 MAX_TEXT = 240
 RECEIVER_TIMEOUT = 30.0
-MAX_RETRIES = 6  # a frame is sent at most 1 + 6 times, then the transfer is aborted
+MAX_RETRIES = 6  # E1381: a frame is sent at most 1 + 6 times, then the transfer is aborted
+MAX_NAKS = MAX_RETRIES + 1  # the receiver gives up after the 7th rejection without a frame taken
 
 
 def checksum(fn_to_term: bytes) -> bytes:
@@ -88,10 +89,16 @@ class ReceiverOutput:
 
 
 class AstmReceiver:
-    """The receiving side of E1381 (the station): acknowledges frames and assembles transfers."""
+    """The receiving side of E1381 (the station): acknowledges frames and assembles transfers.
+
+    A frame is taken only when it carries the next frame number. A frame with the previous number
+    is a repeat only if it is byte for byte the frame we acknowledged; anything else (another
+    content with that number, any other number) means the sender is no longer on our frame: the
+    rest of the transfer is refused (NAK) and its unfinished message discarded. Rejections count
+    towards the abort after 7 (a sender gives up after 6 retransmissions, E1381)."""
 
     def __init__(self, timeout: float = RECEIVER_TIMEOUT, max_text: int = MAX_TEXT,
-                 max_naks: int = MAX_RETRIES + 1) -> None:
+                 max_naks: int = MAX_NAKS) -> None:
         self.timeout = timeout
         self.max_text = max_text
         self.max_naks = max_naks
@@ -107,6 +114,8 @@ class AstmReceiver:
         self._raw = bytearray()
         self._frames = 0
         self._naks = 0
+        self._last_frame = b""  # the last frame acknowledged, byte for byte
+        self._desync: str | None = None  # why the sender and we are no longer on the same frame
         self._last_activity = 0.0
         self._discarding = False
 
@@ -163,7 +172,10 @@ class AstmReceiver:
             if b == STX:
                 self._frame = bytearray(b)
             elif b == EOT:
-                if self._partial:
+                if self._desync:
+                    self._abort(out, f"transfer ended out of step ({self._desync}): the message in "
+                                     "progress is discarded")
+                elif self._partial:
                     self._abort(out, "transfer ended inside a record (ETB without final frame)")
                 else:
                     out.transfers.append(Transfer(bytes(self._text), bytes(self._raw),
@@ -191,24 +203,44 @@ class AstmReceiver:
             self._abort(out, f"{self._naks} frames rejected in a row: transfer aborted")
 
     def _on_frame(self, frame: bytes, out: ReceiverOutput) -> None:
+        """One whole frame (STX ... LF). Taken only when its number is the next one expected.
+
+        A frame numbered expected-1 is a repeat only if it is byte for byte the frame we
+        acknowledged (our ACK was lost): it is acknowledged again and not kept twice. Anything
+        else with that number is a different frame (a sender that moved on without retransmitting,
+        or a line that mixed two transfers): it is rejected and counts towards the abort, so that
+        text of one message can never be appended to another's."""
         try:
             parsed = parse_frame(frame, self.max_text)
         except FrameError as exc:
             self._nak(out, str(exc))
             return
+        if self._desync:
+            self._nak(out, f"transfer out of step since {self._desync}: nothing more of it is taken")
+            return
         if parsed.fn == self._expected:
             self._naks = 0
             self._frames += 1
             self._expected = (self._expected + 1) % 8
+            self._last_frame = frame
             if parsed.final:
                 self._text += self._partial + parsed.text
                 self._partial.clear()
             else:
                 self._partial += parsed.text
             out.reply += ACK
-        elif parsed.fn == (self._expected - 1) % 8 and self._frames:
+        elif parsed.fn == (self._expected - 1) % 8 and self._frames and frame == self._last_frame:
             out.reply += ACK  # our ACK was lost and the sender repeated the frame: keep one copy
+        elif parsed.fn == (self._expected - 1) % 8 and self._frames:
+            self._desync = f"frame {parsed.fn} came again with other content"
+            self._nak(out, f"frame {parsed.fn} repeated with a different content than the one "
+                           "acknowledged")
         else:
+            # A sender retransmits the frame we rejected with the same number; a frame with another
+            # number means it moved on without us (or another transfer is on the line). Whatever
+            # comes next cannot be placed safely: the rest of this transfer is refused, so that no
+            # frame of another message is ever appended to this one.
+            self._desync = f"frame {parsed.fn} came while {self._expected} was expected"
             self._nak(out, f"frame number {parsed.fn}, expected {self._expected}")
 
 

@@ -3,7 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from devices.analyzer.results import ALIASES, ParsedSample, add_value, parse_timestamp
+from devices.analyzer.dialects import DIALECTS, Dialect
+from devices.analyzer.results import (
+    ALIASES,
+    ParsedSample,
+    add_value,
+    parse_timestamp,
+    refuse,
+    status_refusal,
+)
 
 
 class AstmMessageError(ValueError):
@@ -81,24 +89,43 @@ def _test_name(test_id: str, d: Delimiters) -> str:
     return ""
 
 
-def _sample_id(order: Record, d: Delimiters) -> str:
-    specimen = order.get(3)
-    if specimen.strip():
-        comps = [c.strip() for c in _components(specimen, d)]
-        return next((c for c in comps if c), "")
-    instrument_id = order.get(4)
-    comps = [c.strip() for c in _components(instrument_id, d)]
-    if len(comps) >= 3:  # Sysmex: rack^tube^sample number^attribute
-        return comps[2]
-    return next((c for c in comps if c), "")
+def _sample_id(order: Record, d: Delimiters, dialect: Dialect) -> str:
+    """The sample id of an O record, where the dialect says it is.
+
+    Sysmex writes O.3 as ^^sample^attribute or rack^tube^sample^attribute: the 3rd component.
+    Without a dialect that names the component, the id is the only filled one of the first three
+    components (a 4th and later ones are attributes such as Sysmex's B/M/A); several filled ones
+    are refused (taking the first would file the rack number as the sample id). An empty O.3
+    falls back to O.4 (instrument specimen id) under the same rule."""
+    for n in (3, 4):
+        value = order.get(n).split(d.repeat)[0]
+        comps = [c.strip() for c in _components(value, d)]
+        if not any(comps):
+            continue
+        k = dialect.astm_sample_component
+        if k:
+            if len(comps) < k or not comps[k - 1]:
+                raise AstmMessageError(f"O.{n} {value.strip()[:40]!r} has no sample id in component {k} "
+                                       f"(dialect {dialect.name})")
+            return comps[k - 1]
+        filled = [c for c in comps[:3] if c]
+        if not filled:
+            raise AstmMessageError(f"O.{n} {value.strip()[:40]!r} has no sample id in its first three "
+                                   "components")
+        if len(filled) > 1:
+            raise AstmMessageError(f"O.{n} {value.strip()[:40]!r} holds several ids (rack^tube^sample?): "
+                                   "set the analyzer's dialect so the station knows which is the sample id")
+        return filled[0]
+    return ""
 
 
 ACCEPTED_STATUS = {"", "F", "C"}
 NORMAL_TERMINATION = {"", "N", "F"}
 
 
-def parse_message(text: str) -> list[ParsedSample]:
+def parse_message(text: str, dialect: Dialect | None = None) -> list[ParsedSample]:
     """One E1394 message (H ... L) -> one ParsedSample per order record, or AstmMessageError."""
+    dialect = dialect or DIALECTS["generic-astm"]
     d, records = parse_records(text)
     if records[-1].type != "L":
         raise AstmMessageError("message has no L (terminator) record")
@@ -113,7 +140,7 @@ def parse_message(text: str) -> list[ParsedSample]:
     current: ParsedSample | None = None
     for record in records[1:-1]:
         if record.type == "O":
-            sample_id = unescape(_sample_id(record, d), d)
+            sample_id = unescape(_sample_id(record, d, dialect), d)
             if not sample_id:
                 raise AstmMessageError("order record without a sample id")
             action = record.get(12).strip().upper()
@@ -124,15 +151,15 @@ def parse_message(text: str) -> list[ParsedSample]:
             if current is None:
                 raise AstmMessageError("result record before any order record")
             name = _test_name(record.get(3), d).upper()
-            analyte = ALIASES.get(name)
+            analyte = dialect.test_codes.get(name) or ALIASES.get(name)
             if analyte is None:
                 continue  # an analyte the station does not file (RBC, NEUT#...) stays in the raw message
             status = record.get(9).strip().upper()
             if status not in ACCEPTED_STATUS:
-                current.rejected[analyte] = f"{analyte}: result status {status!r} is not final"
+                refuse(current, analyte, status_refusal(analyte, status))
                 continue
             add_value(current, analyte, unescape(record.get(4), d), unescape(record.get(5), d),
-                      record.get(7))
+                      record.get(7), dialect)
             when = parse_timestamp(record.get(13))
             if when is not None and current.measured_at is None:
                 current.measured_at = when

@@ -1,11 +1,13 @@
 """One sample's result set and the explicit unit normalisation (never guessed)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from devices.analyzer.dialects import DIALECTS, NEEDS_CONFIRMATION, Dialect
 from devices.base import RawMessage
 
 # analyte -> (normalised unit, {raw unit (lower-case, µ/μ written u) -> factor}, plausible range)
@@ -41,37 +43,73 @@ def _unit_key(unit: str) -> str:
 
 @dataclass(frozen=True)
 class Measurement:
+    """One value in the station's unit, with what the instrument wrote and its flags.
+
+    `flag` is the raw flag field; `flags` the normalised ones (dialects.FLAGS): a value with any of
+    them is never used silently (the eligibility step asks for a recorded confirmation)."""
+
     value: float
     unit: str
     raw_value: str
     raw_unit: str
     flag: str = ""
+    flags: tuple[str, ...] = ()
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return any(f in NEEDS_CONFIRMATION for f in self.flags)
 
     def to_json(self) -> dict[str, Any]:
         return {"value": self.value, "unit": self.unit, "raw_value": self.raw_value,
-                "raw_unit": self.raw_unit, "flag": self.flag}
+                "raw_unit": self.raw_unit, "flag": self.flag, "flags": list(self.flags)}
 
 
-def normalise(analyte: str, raw_value: str, raw_unit: str, flag: str = "") -> Measurement:
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?", re.ASCII)
+_COMMA_NUMBER = re.compile(r"[+-]?\d+,\d+", re.ASCII)
+
+
+def parse_number(analyte: str, raw_value: str, dialect: Dialect | None = None) -> Decimal:
+    """The instrument's text -> Decimal; only plain ASCII decimals (a decimal comma only where the
+    dialect has one), at most 32 characters and 3 exponent digits, so that no arithmetic on it can
+    overflow. Anything else is a UnitError naming the value."""
+    text = raw_value.strip()
+    if len(text) > 32:
+        raise UnitError(f"{analyte}: value {raw_value[:32]!r}... is not a number (too long)")
+    if "," in text:
+        if dialect is None or not dialect.decimal_comma:
+            raise UnitError(f"{analyte}: value {raw_value!r} has a decimal comma; set the analyzer's "
+                            "dialect (e.g. sysmex, dymind) if it writes one")
+        if not _COMMA_NUMBER.fullmatch(text):
+            raise UnitError(f"{analyte}: value {raw_value!r} is not a number")
+        text = text.replace(",", ".")
+    if not _NUMBER.fullmatch(text):
+        raise UnitError(f"{analyte}: value {raw_value!r} is not a number")
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only valid literals
+        raise UnitError(f"{analyte}: value {raw_value!r} is not a number") from exc
+
+
+def normalise(analyte: str, raw_value: str, raw_unit: str, flag: str = "",
+              dialect: Dialect | None = None) -> Measurement:
     """Convert one reported value to the station's unit, or raise UnitError with the reason."""
     if analyte not in ANALYTES:
         raise UnitError(f"{analyte} is not an analyte the station files")
     unit, factors, (low, high) = ANALYTES[analyte]
     factor = factors.get(_unit_key(raw_unit))
+    if factor is None and dialect is not None:
+        factor = dialect.units.get((analyte, _unit_key(raw_unit)))
     if factor is None:
-        raise UnitError(f"{analyte}: unknown unit {raw_unit!r}")
+        shown = repr(raw_unit) if raw_unit.strip() else "(empty)"
+        raise UnitError(f"{analyte}: unknown unit {shown}" + (f" for dialect {dialect.name}" if dialect else ""))
     text = raw_value.strip()
-    try:
-        number = Decimal(text)
-    except InvalidOperation as exc:
-        raise UnitError(f"{analyte}: value {raw_value!r} is not a number") from exc
-    if not number.is_finite():
-        raise UnitError(f"{analyte}: value {raw_value!r} is not a number")
+    number = parse_number(analyte, raw_value, dialect)
     value = number * factor
     if not low <= value <= high:
         raise UnitError(f"{analyte}: {raw_value} {raw_unit} is outside the plausible range "
                         f"{low}-{high} {unit}")
-    return Measurement(float(value), unit, text, raw_unit.strip(), flag.strip())
+    flags = (dialect or DIALECTS["generic-astm"]).flag(flag)
+    return Measurement(float(value), unit, text, raw_unit.strip(), flag.strip(), flags)
 
 
 @dataclass
@@ -106,6 +144,9 @@ class ParsedSample:
     measured_at: datetime | None
     values: dict[str, Measurement] = field(default_factory=dict)
     rejected: dict[str, str] = field(default_factory=dict)
+    # where each refused analyte was and the HL7 table 0357 code for it: analyte -> (segment,
+    # sequence, field, code); used for the ERR segments of an HL7 acknowledgement
+    refused_at: dict[str, tuple[str, int, int, str]] = field(default_factory=dict)
 
     def bind(self, raw: RawMessage, protocol: str) -> AnalyzerResult:
         return AnalyzerResult(self.sample_id, self.instrument, self.is_qc, self.measured_at,
@@ -118,16 +159,24 @@ class ParsedSample:
                 "rejected": self.rejected}
 
 
-def add_value(sample: ParsedSample, analyte: str, raw_value: str, raw_unit: str, flag: str) -> None:
+def add_value(sample: ParsedSample, analyte: str, raw_value: str, raw_unit: str, flag: str,
+              dialect: Dialect | None = None, where: tuple[str, int, int] = ("", 0, 0)) -> None:
     """Normalise into `sample.values`, or record why not in `sample.rejected`; a repeat is refused."""
     if analyte in sample.values or analyte in sample.rejected:
         sample.values.pop(analyte, None)
-        sample.rejected[analyte] = f"{analyte} reported twice for one sample"
+        refuse(sample, analyte, f"{analyte} reported twice for one sample", where, "205")
         return
     try:
-        sample.values[analyte] = normalise(analyte, raw_value, raw_unit, flag)
+        sample.values[analyte] = normalise(analyte, raw_value, raw_unit, flag, dialect)
     except UnitError as exc:
-        sample.rejected[analyte] = str(exc)
+        code = "103" if "unit" in str(exc) else "102"
+        refuse(sample, analyte, str(exc), (where[0], where[1], 6 if code == "103" else where[2]), code)
+
+
+def refuse(sample: ParsedSample, analyte: str, reason: str, where: tuple[str, int, int] = ("", 0, 0),
+           code: str = "207") -> None:
+    sample.rejected[analyte] = reason
+    sample.refused_at[analyte] = (where[0], where[1], where[2], code)
 
 
 def parse_timestamp(text: str) -> datetime | None:
@@ -140,3 +189,16 @@ def parse_timestamp(text: str) -> datetime | None:
         return datetime.strptime(digits, fmt).astimezone()
     except ValueError:
         return None
+
+
+RESULT_STATUS = {"P": "preliminary", "R": "not yet verified", "I": "pending (in the instrument)",
+                 "X": "cannot be obtained", "D": "deleted", "W": "wrong, to be replaced", "S": "partial",
+                 "N": "not requested", "O": "ordered, no result", "U": "changed to final without a new value",
+                 "M": "minimal", "Q": "QC"}
+
+
+def status_refusal(analyte: str, status: str) -> str:
+    """The reason for refusing a non-final result, saying what to do about it."""
+    meaning = RESULT_STATUS.get(status, "not final")
+    return (f"{analyte}: result status {status[:4]!r} ({meaning}) is not final: validate (release) the "
+            "result on the analyzer and send it again, or enter the value by hand")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devices.idcard.codec import CARD_TYPES, FP_LEN, PHOTO_LEN, IdCardFormatError, encode_text
+from devices.idcard.codec import FP_LEN, LAYOUTS, PHOTO_LEN, IdCardFormatError, encode_text
 
 _SEX_WORDS = {"男": "1", "女": "2", "male": "1", "female": "2", "m": "1", "f": "2"}
 
@@ -22,6 +22,7 @@ class CardImage:
     photo: bytes
     fingerprint: bytes | None
     label: str
+    appended_address: str | None = None  # what 30 03 returns (None: SW3 91, the card has none)
 
 
 def _date(value: Any) -> str:
@@ -53,8 +54,10 @@ def _blob(desc: dict[str, Any], key: str, base: Path | None, length: int, seed: 
 
 def card_from_dict(desc: dict[str, Any], base: Path | None = None) -> CardImage:
     card_type = str(desc.get("card_type", "resident"))
-    if card_type not in CARD_TYPES.values():
-        raise IdCardFormatError(f"unknown card_type {card_type!r}")
+    if card_type == "foreign_permanent" and str(desc.get("edition", "2017")) == "2023":
+        card_type = "foreign_permanent_2023"
+    if card_type not in LAYOUTS:
+        raise IdCardFormatError(f"unknown card_type {card_type!r}; known: {', '.join(LAYOUTS)}")
     sex = str(desc.get("sex", "0"))
     sex = _SEX_WORDS.get(sex.lower(), sex)
     fields = {k: str(v) for k, v in desc.items() if isinstance(v, (str, int))}
@@ -63,9 +66,9 @@ def card_from_dict(desc: dict[str, Any], base: Path | None = None) -> CardImage:
         if key in desc:
             fields[key] = _date(desc[key])
     if "nation" in desc:
-        fields["nation"] = f"{int(desc['nation']):02d}" if str(desc["nation"]).isdigit() \
+        fields["nation"] = f"{int(desc['nation']):02d}" if str(desc["nation"]).isascii() and str(desc["nation"]).isdigit() \
             else str(desc["nation"])
-    if card_type == "foreign_permanent":
+    if card_type.startswith("foreign_permanent"):
         fields.setdefault("nationality", str(desc.get("nationality", "")))
     text = encode_text(fields, card_type)
     seed = str(desc.get("id_number", ""))
@@ -73,7 +76,9 @@ def card_from_dict(desc: dict[str, Any], base: Path | None = None) -> CardImage:
     fingerprint: bytes | None = None
     if desc.get("fingerprint") or any(k.startswith("fingerprint_") for k in desc):
         fingerprint = _blob(desc, "fingerprint", base, FP_LEN, seed, b"C\x01")
-    return CardImage(text, photo, fingerprint, str(desc.get("name", "")))
+    appended = desc.get("appended_address")
+    return CardImage(text, photo, fingerprint, str(desc.get("name", "")),
+                     str(appended) if appended else None)
 
 
 def load_card(path: str | Path) -> CardImage:

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from devices.base import DeviceFault, RawMessage
+from devices.base import DeviceFault, RawMessage, utcnow
 from devices.idcard import codec
 from devices.idcard.codec import IdCardData, WltDecoder
 from devices.transport import SerialWorker
@@ -18,6 +20,7 @@ class IdCardEvent:
     card: IdCardData
     raw: RawMessage
     read_ms: float
+    address_raw: RawMessage | None = None  # the 30 03 reply (appended address), filed with the card
 
     def to_json(self) -> dict[str, Any]:
         return {"event": "idcard", **self.card.to_json(), "read_ms": round(self.read_ms, 1),
@@ -31,8 +34,11 @@ class IdCardReaderWorker(SerialWorker):
 
     def __init__(self, name: str, port: str, *, with_fingerprint: bool = False,
                  poll_interval: float = 0.2, response_timeout: float = 2.0,
-                 wlt_decoder: WltDecoder | None = None, warning_hold: float = 8.0, **kwargs: Any) -> None:
+                 wlt_decoder: WltDecoder | None = None, warning_hold: float = 8.0,
+                 today: Callable[[], date] | None = None, **kwargs: Any) -> None:
         super().__init__(name, port, **kwargs)
+        # the reader's calendar: a birth or issue date after today is refused
+        self.today: Callable[[], date] = today or date.today
         self.with_fingerprint = with_fingerprint
         self.poll_interval = poll_interval
         self.response_timeout = response_timeout
@@ -135,13 +141,14 @@ class IdCardReaderWorker(SerialWorker):
             self._warn(f"{self.name}：{zh}", f"{self.name}: {en}")
             return
         try:
-            card = codec.parse_read_data(response.data, self.with_fingerprint)
+            card = codec.parse_read_data(response.data, self.with_fingerprint, self.today())
         except codec.IdCardFormatError as exc:
-            self._raw(response.raw, error=str(exc))
-            self._warn(f"{self.name}：证件信息无法解析（{exc}），请重新放卡",
-                       f"{self.name}: card data cannot be parsed ({exc}); place the card again")
-            self._card_present = True
+            self._refuse(exc, response.raw)
             return
+        appended = self._read_appended_address(card, response.raw)
+        if appended is False:
+            return
+        address_raw = appended if isinstance(appended, RawMessage) else None
         photo_failed = False
         if self.wlt_decoder is not None:
             try:
@@ -151,10 +158,71 @@ class IdCardReaderWorker(SerialWorker):
                 photo_failed = True
         self._card_present = True
         raw = self._raw(response.raw, parsed=card.to_json())
+        if address_raw is not None:
+            self._emit_raw(address_raw)
         if not photo_failed:  # a good read ends an earlier warning; a photo failure stays shown
             self._warning_until = 0.0
             self._set_connected()
-        self._emit(IdCardEvent(card, raw, (time.perf_counter() - started) * 1000))
+        self._emit(IdCardEvent(card, raw, (time.perf_counter() - started) * 1000, address_raw))
+
+    def _refuse(self, exc: codec.IdCardFormatError, *raws: bytes) -> None:
+        """A card whose data cannot be filed: every frame kept with the reason, the clerk asked to place it
+        again (the link stays up; the next placement is read as usual)."""
+        if isinstance(exc, codec.IdCardFieldError):
+            zh, en = exc.reason_zh, exc.reason_en
+            parsed = {"refused_field": exc.field, "reason_zh": zh, "reason_en": en}
+        else:
+            zh = en = str(exc)
+            parsed = {"reason_zh": zh, "reason_en": en}
+        for data in raws:
+            self._raw(data, parsed=parsed, error=en)
+        self._warn(f"{self.name}：证件信息无法解析（{zh}），请移开证件后重新放卡",
+                   f"{self.name}: card data cannot be parsed ({en}); remove the card and place it again")
+        self._card_present = True
+
+    def _read_appended_address(self, card: IdCardData, read_raw: bytes) -> RawMessage | bool | None:
+        """30 03 after a good read: the appended address goes into `card`.
+
+        Returns the raw entry of the 30 03 reply (filed with the card), None when no reply is to be
+        filed, or False when the card was refused (reported already)."""
+        try:
+            reply = self._transact(codec.CMD_READ_ADDR)
+        except DeviceFault as fault:
+            if self._stopping.is_set():
+                raise
+            self._raw(read_raw, parsed={"reason_en": "appended address not read"},
+                      error=f"appended address (30 03) not read: {fault.reason_en}")
+            self._warn(f"{self.name}：追加住址读取失败（{fault.reason_zh}），请移开证件后重新放卡",
+                       f"{self.name}: reading the appended address failed ({fault.reason_en}); "
+                       "remove the card and place it again")
+            self._card_present = True
+            return False
+        if reply.sw3 == codec.SW_OK:
+            try:
+                card.appended_address = codec.parse_appended_address(reply.data)
+            except codec.IdCardFormatError as exc:
+                self._refuse(exc, read_raw, reply.raw)
+                return False
+            card.extra["appended_address_status"] = "present" if card.appended_address else "none"
+        elif reply.sw3 == codec.SW_NO_CONTENT:
+            card.extra["appended_address_status"] = "none"
+        elif reply.sw3 == 0x21:
+            # a SAM that does not know 30 03 (bad command): the card's appended address stays unknown
+            card.extra["appended_address_status"] = "unsupported"
+        else:
+            zh, en = codec.status_message(reply.sw3)
+            self._raw(read_raw, parsed={"reason_en": f"appended address: {en}"},
+                      error=f"appended address (30 03) failed: SW3 {reply.sw3:02X} {en}")
+            self._raw(reply.raw, error=f"SW3 {reply.sw3:02X}: {en}")
+            self._warn(f"{self.name}：追加住址读取失败（{zh}），请移开证件后重新放卡",
+                       f"{self.name}: reading the appended address failed ({en}); "
+                       "remove the card and place it again")
+            self._card_present = True
+            return False
+        return RawMessage(self.name, self.kind, self.protocol, "in", utcnow(), reply.raw,
+                          {"command": "30 03", "sw3": f"{reply.sw3:02X}",
+                           "appended_address": card.appended_address,
+                           "status": card.extra["appended_address_status"]})
 
     def _set_connected(self) -> None:
         from devices.base import ConnectionState

@@ -29,6 +29,8 @@ class IdCardSimulator(SerialSimulator):
         self.removed_at: float | None = time.monotonic() - gap
         self.fault: str | None = None
         self.reads = 0
+        self.address_reads = 0
+        self.sam_checks = 0
         self._decoder = codec.FrameDecoder()
 
     # -- card handling ----------------------------------------------------------------------
@@ -82,6 +84,7 @@ class IdCardSimulator(SerialSimulator):
 
     def handle(self, cmd: int, para: int) -> None:
         if (cmd, para) == codec.CMD_SAM_STATUS:
+            self.sam_checks += 1  # a driver asks this once per connection: counts reconnects
             self.respond(0x60 if self.fault == "sam_fail" else codec.SW_OK)
         elif (cmd, para) == codec.CMD_SAM_ID:
             self.respond(codec.SW_OK, SAM_ID)
@@ -107,6 +110,20 @@ class IdCardSimulator(SerialSimulator):
             self.respond(codec.SW_OK, codec.encode_read_data(card.text, card.photo, fp))
             self.read_at = time.monotonic()
             self.reads += 1
+        elif (cmd, para) == codec.CMD_READ_ADDR:
+            # 追加住址: answered for the card just read; 91 when the card holds no appended address
+            card = self.current
+            if card is None or not self.selected or self.fault == "addr_fail":
+                self.respond(codec.SW_READ_FAILED)
+            elif self.fault == "addr_silent":
+                return
+            elif self.fault == "addr_unsupported":  # an older SAM that does not know 30 03
+                self.respond(0x21)
+            elif card.appended_address is None:
+                self.respond(codec.SW_NO_CONTENT)
+            else:
+                self.respond(codec.SW_OK, codec.encode_appended_address(card.appended_address))
+            self.address_reads += 1
         else:
             self.respond(0x21)
 
@@ -134,11 +151,13 @@ class IdCardSimulator(SerialSimulator):
 
     def ctl_fault(self, request: dict[str, Any]) -> dict[str, Any]:
         mode = request.get("mode")
-        if mode not in (None, "silent", "garble", "truncate", "read_fail", "sam_fail"):
+        if mode not in (None, "silent", "garble", "truncate", "read_fail", "sam_fail", "addr_fail",
+                        "addr_silent", "addr_unsupported"):
             raise ValueError(f"unknown fault mode {mode!r}")
         self.fault = mode
         return {}
 
     def ctl_state(self, request: dict[str, Any]) -> dict[str, Any]:
         return {"card": self.current.label if self.current else None, "found": self.found,
-                "reads": self.reads, "queued": len(self.queue), "fault": self.fault}
+                "reads": self.reads, "address_reads": self.address_reads,
+                "sam_checks": self.sam_checks, "queued": len(self.queue), "fault": self.fault}

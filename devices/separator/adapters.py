@@ -53,6 +53,8 @@ class JsonLinesAdapter:
             data = json.loads(frame.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise SeparatorDataError(f"not a JSON line ({exc})") from exc
+        except RecursionError as exc:  # arrays nested thousands deep
+            raise SeparatorDataError("not a JSON line (nested too deeply)") from exc
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
             raise SeparatorDataError("a message is a JSON object with a 'type'")
         kind = data["type"]

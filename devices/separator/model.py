@@ -1,11 +1,17 @@
 """The procedure model every separator adapter produces (fields of standards.md section 5)."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 BLOOD_TYPES = {"A+", "A-", "B+", "B-", "O+", "O-", "AB+", "AB-"}
+EARLIEST_YEAR = 2000
+CLOCK_SKEW = timedelta(minutes=10)  # a summary may come from a separator whose clock is this far ahead
+SPAN_SLACK_MIN = 120.0  # set-up, priming and rinseback around the collection run
+MAX_YIELD_PER_L = 6.0  # x10^11 platelets per litre processed: all of a 600 x10^9/L count, impossible above
+HIGH_YIELD_PER_L = 2.5  # above this per litre processed the efficiency is implausible: confirm
 
 
 class SeparatorDataError(ValueError):
@@ -20,10 +26,14 @@ def _num(data: dict[str, Any], key: str, *, required: bool = True, low: float = 
             raise SeparatorDataError(f"{key} is missing")
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SeparatorDataError(f"{key} is not a number: {value!r}")
-    if not low <= float(value) <= high:
-        raise SeparatorDataError(f"{key} = {value} is outside {low}-{high}")
-    return float(value)
+        raise SeparatorDataError(f"{key} is not a number: {str(value)[:40]!r}")
+    try:
+        number = float(value)
+    except OverflowError as exc:  # an integer of hundreds of digits
+        raise SeparatorDataError(f"{key} is outside {low}-{high}") from exc
+    if not math.isfinite(number) or not low <= number <= high:
+        raise SeparatorDataError(f"{key} = {str(value)[:40]} is outside {low}-{high}")
+    return number
 
 
 def _time(data: dict[str, Any], key: str, required: bool = True) -> datetime | None:
@@ -32,12 +42,19 @@ def _time(data: dict[str, Any], key: str, required: bool = True) -> datetime | N
         if required:
             raise SeparatorDataError(f"{key} is missing")
         return None
+    text = str(value)[:64]
     try:
-        parsed = datetime.fromisoformat(str(value))
+        parsed = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise SeparatorDataError(f"{key} is not an ISO time: {value!r}") from exc
+        raise SeparatorDataError(f"{key} is not an ISO time: {text!r}") from exc
     if parsed.tzinfo is None:
-        raise SeparatorDataError(f"{key} has no time zone: {value!r}")
+        raise SeparatorDataError(f"{key} has no time zone: {text!r}")
+    try:
+        parsed.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:  # year 1 with a positive offset, year 9999 with a negative one
+        raise SeparatorDataError(f"{key} {text!r} is not a time the separator can have run at") from exc
+    if parsed.astimezone(UTC).year < EARLIEST_YEAR:
+        raise SeparatorDataError(f"{key} {text!r} is before {EARLIEST_YEAR}: check the separator's clock")
     return parsed
 
 
@@ -158,7 +175,51 @@ class ProcedureSummary:
             elif f.name == "alarms":
                 value = [a.to_json() for a in value]
             out[f.name] = value
+        out["needs_confirmation"] = self.plausibility_prompts()
         return out
+
+    def check_plausible(self, now: datetime | None = None) -> None:
+        """Refuse a summary that cannot describe a real run (SeparatorDataError with the reason)."""
+        now = now or datetime.now(UTC)
+        if self.ended_at > now + CLOCK_SKEW:
+            raise SeparatorDataError(f"ended_at {self.ended_at.isoformat()} is in the future: check the "
+                                     "separator's clock")
+        span = (self.ended_at - self.started_at).total_seconds() / 60
+        if self.run_time_min > span + 1:
+            raise SeparatorDataError(f"run time {self.run_time_min:g} min is longer than the "
+                                     f"{span:.0f} min between started_at and ended_at")
+        if self.ac_used_ml > self.whole_blood_processed_ml:
+            raise SeparatorDataError(f"AC used {self.ac_used_ml:g} mL is more than the whole blood processed "
+                                     f"({self.whole_blood_processed_ml:g} mL)")
+        if self.ac_to_donor_ml > self.ac_used_ml:
+            raise SeparatorDataError(f"AC to donor {self.ac_to_donor_ml:g} mL is more than the AC used "
+                                     f"({self.ac_used_ml:g} mL)")
+        if self.platelet_volume_ml + self.plasma_volume_ml > self.whole_blood_processed_ml + self.ac_used_ml:
+            raise SeparatorDataError("the collected volumes are more than the blood and AC processed")
+        litres = self.whole_blood_processed_ml / 1000
+        if self.platelet_yield_e11 > MAX_YIELD_PER_L * litres:
+            raise SeparatorDataError(f"platelet yield {self.platelet_yield_e11:g} x10^11 is impossible from "
+                                     f"{self.whole_blood_processed_ml:g} mL of whole blood processed")
+
+    def plausibility_prompts(self) -> list[dict[str, Any]]:
+        """Possible but unusual figures: each needs the nurse's recorded confirmation (the station's
+        confirmation prompts: code, message_zh, message_en)."""
+        prompts: list[dict[str, Any]] = []
+        span = (self.ended_at - self.started_at).total_seconds() / 60
+        if span > self.run_time_min + SPAN_SLACK_MIN:
+            prompts.append({"code": "SEPARATOR_SPAN_LONG", "field": "run_time_min", "value": self.run_time_min,
+                            "message_zh": f"单采运行{self.run_time_min:g}分钟，但开始至结束相隔{span:.0f}分钟，请核对时间",
+                            "message_en": f"The run took {self.run_time_min:g} min but start to end is {span:.0f} min; "
+                                          "check the times and confirm"})
+        litres = self.whole_blood_processed_ml / 1000
+        if self.platelet_yield_e11 > HIGH_YIELD_PER_L * litres:
+            prompts.append({"code": "SEPARATOR_YIELD_HIGH", "field": "platelet_yield_e11",
+                            "value": self.platelet_yield_e11,
+                            "message_zh": f"血小板产量{self.platelet_yield_e11:g}×10^11 相对处理全血"
+                                          f"{self.whole_blood_processed_ml:g}mL 偏高，请确认",
+                            "message_en": f"Platelet yield {self.platelet_yield_e11:g} x10^11 is high for "
+                                          f"{self.whole_blood_processed_ml:g} mL processed; confirm it"})
+        return prompts
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProcedureSummary:
@@ -171,13 +232,15 @@ class ProcedureSummary:
         assert started is not None and ended is not None
         if ended < started:
             raise SeparatorDataError("ended_at precedes started_at")
+        if ended - started > timedelta(hours=24):
+            raise SeparatorDataError("started_at and ended_at are more than 24 h apart")
         rinseback = data.get("rinseback_completed")
         if not isinstance(rinseback, bool):
             raise SeparatorDataError("rinseback_completed is not true/false")
         alarms = data.get("alarms") or []
         if not isinstance(alarms, list):
             raise SeparatorDataError("alarms is not a list")
-        return cls(
+        summary = cls(
             text["procedure_type"], text["device_serial"], text["kit_catalogue"], text["kit_lot"],
             text["ac_lot"], started, ended,
             _num(data, "run_time_min", high=600) or 0.0,
@@ -191,3 +254,5 @@ class ProcedureSummary:
             _num(data, "post_hct", required=False, high=1),
             text["operator"], rinseback, tuple(Alarm.from_json(a) for a in alarms),
             str(data.get("donation_id") or ""))
+        summary.check_plausible()
+        return summary

@@ -109,11 +109,14 @@ class SeparatorSimulator(SerialSimulator):
         figures = self._figures(self.run_minutes)
         tbv = blood_volume_l(p)
         platelets_per_l = p.pre_count - figures["yield_e11"] * 1e11 / (tbv * 1e9) * 0.67
-        ended = self.started_at + timedelta(minutes=self.run_minutes + 8)
+        # the run is simulated faster than real time: its times are placed so that it ends now, as a
+        # real run's summary does (a summary ending in the future is refused as a clock fault)
+        ended = datetime.now(UTC)
+        started = ended - timedelta(minutes=self.run_minutes + 8)
         summary = {
             "type": "summary", "procedure_type": p.procedure_type, "device_serial": self.serial_number,
             "kit_catalogue": "80300", "kit_lot": "2405A117", "ac_lot": "ACD2406-03",
-            "started_at": self.started_at.isoformat(), "ended_at": ended.isoformat(),
+            "started_at": started.isoformat(), "ended_at": ended.isoformat(),
             "run_time_min": self.run_minutes, "whole_blood_processed_ml": figures["processed_ml"],
             "ac_used_ml": figures["ac_used_ml"], "ac_to_donor_ml": round(figures["ac_used_ml"] * 0.85, 1),
             "platelet_volume_ml": round(figures["yield_e11"] * 60, 0),

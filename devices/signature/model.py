@@ -36,6 +36,11 @@ class SignatureCapture:
     captured_at: datetime = field(default_factory=utcnow)
 
     def validate(self) -> None:
+        import math
+
+        if not all(math.isfinite(v) for v in (self.width, self.height, self.max_pressure)) \
+                or not all(math.isfinite(v) for s in self.samples for v in (s.x, s.y, s.pressure)):
+            raise SignatureDataError("pad size, coordinates and pressures must be finite numbers")
         if self.width <= 0 or self.height <= 0 or self.max_pressure <= 0:
             raise SignatureDataError("pad size and pressure range must be positive")
         if not any(s.pen_down for s in self.samples):

@@ -35,8 +35,8 @@ def donor_id_for(ctx: StationContext, actor: Actor, args: argparse.Namespace) ->
 
 
 def add_simulator_options(p: argparse.ArgumentParser, port: int) -> None:
-    """--port/--mode/--delay of a loopback platform simulator (station/operations/platform_sim.py)."""
-    from station.operations.platform_sim import MODES
+    """--port/--mode/--delay of a loopback platform simulator (station/platforms/sim.py)."""
+    from station.platforms.sim import MODES
 
     p.add_argument("--port", type=int, default=port)
     p.add_argument("--mode", default="ok", choices=list(MODES))

@@ -18,7 +18,7 @@ from station.commands._shared import (
 )
 
 if TYPE_CHECKING:
-    from station.operations.appointments import ImportResult
+    from station.services.operations.appointments import ImportResult
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -56,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from station.operations.appointments import import_file
+    from station.services.operations.appointments import import_file
 
     ctx = open_ctx(args)
     try:
@@ -75,7 +75,8 @@ def _report(args: argparse.Namespace, out: ImportResult) -> int:
 
 def run_pull(args: argparse.Namespace) -> int:
     from station.commands.ca import station_config
-    from station.operations.booking_platform import no_platform_error, pull_bookings, source_from_config
+    from station.platforms.booking import source_from_config
+    from station.services.operations.bookings import no_platform_error, pull_bookings
 
     source = source_from_config(station_config(args), url=args.url, timeout=args.timeout)
     if source is None:
@@ -89,7 +90,7 @@ def run_pull(args: argparse.Namespace) -> int:
 
 
 def run_sim(args: argparse.Namespace) -> int:
-    from station.operations.booking_sim import BookingSimulator
+    from station.platforms.booking_sim import BookingSimulator
 
     with BookingSimulator(port=args.port, mode=args.mode, delay=args.delay) as sim:
         n = sim.load(args.bookings) if args.bookings else 0
@@ -97,7 +98,7 @@ def run_sim(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from station.operations.appointments import day_view
+    from station.services.operations.appointments import day_view
 
     ctx = open_ctx(args)
     try:
@@ -110,7 +111,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_ticket(args: argparse.Namespace) -> int:
-    from station.operations.appointments import issue_ticket
+    from station.services.operations.appointments import issue_ticket
 
     ctx = open_ctx(args)
     try:
@@ -124,7 +125,7 @@ def run_ticket(args: argparse.Namespace) -> int:
 
 
 def run_call(args: argparse.Namespace) -> int:
-    from station.operations.appointments import call_next
+    from station.services.operations.appointments import call_next
 
     ctx = open_ctx(args)
     try:

@@ -88,7 +88,7 @@ def _progress_bar() -> Any:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from archive.job import run_archive
+    from station.services.archiving.job import run_archive
 
     date_from, date_to = _date(args.date_from, "--from"), _date(args.date_to, "--to")
     ctx = _open(args)
@@ -114,7 +114,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from archive.job import verify_store
+    from station.services.archiving.job import verify_store
 
     ctx = _open(args)
     try:
@@ -144,7 +144,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from archive.search import search_archive
+    from station.services.archiving.search import search_archive
 
     date_from, date_to = _date(args.date_from, "--from"), _date(args.date_to, "--to")
     ctx = _open(args)
@@ -158,7 +158,7 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _due(args: argparse.Namespace) -> int:
-    from archive.search import due_for_disposal
+    from station.services.archiving.search import due_for_disposal
 
     on = _date(args.on, "--on")
     ctx = _open(args)

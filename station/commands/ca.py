@@ -13,9 +13,9 @@ from cryptography.hazmat.primitives import hashes
 
 from station.cli import emit
 from station.config import Config, config_from_dict, config_path, load_config, resolve_data_dir
-from station.errors import SigningError, UsageError
+from station.errors import UsageError
+from station.pki import PASSPHRASE_ENV, read_passphrase
 
-PASSPHRASE_ENV = "STATION_CA_PASSPHRASE"
 PIN_ENV = "STATION_STAFF_PIN"
 
 
@@ -31,26 +31,6 @@ ROOT_PASSPHRASE_ENV = "STATION_ROOT_KEY_PASSPHRASE"
 ROOT_PIN_ENV = "STATION_ROOT_PIN"
 
 
-def read_passphrase(config: Config) -> bytes:
-    """The CA's unlock secret for a command: STATION_CA_PASSPHRASE (STATION_CA_PIN for keys on a
-    token), the passphrase file only on a demo folder (`[ca] unlock = "file"`), else typed."""
-    from station.services.pki import locked_error, stored_secret
-
-    found = stored_secret(config)
-    if found is not None:
-        return found
-    if config.ca.unlock == "file":
-        path = config.ca_passphrase_file
-        raise SigningError(f"未找到 CA 口令文件 {path}（或设置 {PASSPHRASE_ENV}）",
-                           f"No CA passphrase file at {path} (or set {PASSPHRASE_ENV})",
-                           code="CA_PASSPHRASE")
-    if not os.isatty(0):
-        raise locked_error(config)
-    prompt = ("CA 令牌 PIN / CA token PIN: " if config.ca.unlock == "pkcs11"
-              else "CA 口令 / CA passphrase: ")
-    return getpass.getpass(prompt).encode()
-
-
 def _secret(env: str, prompt: str, twice: bool = False, minimum: int = 1) -> bytes:
     value = os.environ.get(env)
     if not value:
@@ -64,17 +44,6 @@ def _secret(env: str, prompt: str, twice: bool = False, minimum: int = 1) -> byt
         raise UsageError(f"至少 {minimum} 个字符", f"At least {minimum} characters are needed",
                          code="SECRET_TOO_SHORT")
     return value.encode()
-
-
-def staff_key_store(config: Config):  # type: ignore[no-untyped-def]
-    from signing.ca import LocalCA
-    from signing.keystore import Pkcs11KeyStore, Pkcs12KeyStore
-
-    if config.staff_keys.kind == "pkcs11":
-        root, issuing, _ = LocalCA.load_public(config.ca_dir)
-        return Pkcs11KeyStore(config.staff_keys.pkcs11_module, config.staff_keys.token_label,
-                              chain=[issuing, root])
-    return Pkcs12KeyStore(config.staff_keys_dir)
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -142,7 +111,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run_init(args: argparse.Namespace) -> int:
     from signing.ca import DEFAULT_PKCS11_MODULE, Custody, LocalCA
     from signing.tsa import TsaToken, create_tsa_identity
-    from station.services.pki import PIN_ENV as CA_PIN_ENV
+    from station.pki import PIN_ENV as CA_PIN_ENV
     from station.services.pki import write_demo_marker
 
     config = station_config(args)

@@ -24,7 +24,7 @@ def _add_url(p: argparse.ArgumentParser) -> None:
 
 def _platform(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from station.commands.ca import station_config
-    from station.operations.regional import HttpRegionalPlatform
+    from station.platforms.regional import HttpRegionalPlatform
 
     cfg = station_config(args).regional
     url = args.url or os.environ.get("STATION_REGIONAL_URL") or cfg.url
@@ -61,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from station.operations.regional import check_donor
+    from station.services.operations.regional import check_donor
 
     platform = _platform(args)
     ctx = open_ctx(args)
@@ -80,7 +80,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_ack(args: argparse.Namespace) -> int:
-    from station.operations.regional import acknowledge_not_done
+    from station.services.operations.regional import acknowledge_not_done
 
     ctx = open_ctx(args)
     try:
@@ -92,7 +92,7 @@ def run_ack(args: argparse.Namespace) -> int:
 
 
 def run_sync(args: argparse.Namespace) -> int:
-    from station.operations.regional import sync_uploads
+    from station.services.operations.regional import sync_uploads
 
     platform = _platform(args)
     ctx = open_ctx(args)
@@ -106,7 +106,7 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def run_sim(args: argparse.Namespace) -> int:
-    from station.operations.regional_sim import RegionalSimulator
+    from station.platforms.regional_sim import RegionalSimulator
 
     with RegionalSimulator(port=args.port, mode=args.mode, delay=args.delay) as sim:
         return serve_until_interrupted(args, sim)

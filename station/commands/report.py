@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run_daily(args: argparse.Namespace) -> int:
-    from station.operations.daily import daily_report, format_daily
+    from station.services.operations.daily import daily_report, format_daily
 
     ctx = open_ctx(args)
     try:
@@ -37,7 +37,7 @@ def run_daily(args: argparse.Namespace) -> int:
 
 
 def run_ledger(args: argparse.Namespace) -> int:
-    from station.operations import consumables as cs
+    from station.services.operations import consumables as cs
 
     ctx = open_ctx(args)
     try:

@@ -5,7 +5,8 @@ import argparse
 from datetime import UTC, datetime
 
 from station.cli import emit_line
-from station.commands.ca import read_passphrase, station_config
+from station.commands.ca import station_config
+from station.pki import read_passphrase
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -269,6 +269,8 @@ class PreDonationTest(Base):
     device_name: Mapped[str | None] = mapped_column(String(64))
     raw_message_id: Mapped[int | None] = mapped_column(ForeignKey("device_message.id"))
     raw_units: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the analyzer's flags on each value used: {"plt_10e9_l": {"flags": ["low_reliability"], "raw": "W"}}
+    flags: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     manual_reason: Mapped[str | None] = mapped_column(Text)
     tested_at: Mapped[datetime]
     recorded_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

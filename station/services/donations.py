@@ -95,7 +95,8 @@ def register_donation(ctx: StationContext, actor: Actor, donor_id: int, *,
     if ctx.config.regional.url:
         # The regional deferral and history check (一地发现，处处屏蔽), after the registration's own transaction:
         # an unreachable platform is recorded as "not done" and must be acknowledged by the physician.
-        from station.operations.regional import check_donor, platform_from_config
+        from station.platforms.regional import platform_from_config
+        from station.services.operations.regional import check_donor
 
         out["regional_check"] = check_donor(ctx, actor, donor_id, platform_from_config(ctx.config),
                                             donation_id=out["donation_id"])
@@ -213,6 +214,34 @@ class PretestInput:
     raw_message_id: int | None = None
     raw_units: dict[str, Any] = field(default_factory=dict)
     manual_reason: str | None = None
+    # the analyzer's flags per field: {"plt_10e9_l": {"flags": ["low_reliability"], "raw": "W"}}
+    flags: dict[str, Any] = field(default_factory=dict)
+
+
+# normalised analyzer flags (devices/analyzer/dialects.py) -> what the nurse is told
+_FLAG_TEXT = {"low_reliability": ("低可信度", "low reliability"), "abnormal_high": ("偏高", "abnormal high"),
+              "abnormal_low": ("偏低", "abnormal low"), "abnormal": ("异常", "abnormal"),
+              "critical_high": ("危急高值", "critically high"), "critical_low": ("危急低值", "critically low"),
+              "out_of_linearity": ("超出线性范围", "outside the linear range")}
+
+
+def flag_prompts(flags: dict[str, Any], values: dict[str, float | None]) -> list[dict[str, Any]]:
+    """A value the analyzer flagged is not used silently: each flagged value needs a recorded confirmation."""
+    prompts: list[dict[str, Any]] = []
+    for key, entry in sorted(flags.items()):
+        names = [f for f in (entry or {}).get("flags", []) if f in _FLAG_TEXT]
+        if not names or values.get(key) is None:
+            continue
+        zh_label, en_label, unit = rules.REASONABLE_LABELS.get(key, (key, key, ""))
+        raw = str((entry or {}).get("raw", ""))[:16]
+        zh = "、".join(_FLAG_TEXT[f][0] for f in names)
+        en = ", ".join(_FLAG_TEXT[f][1] for f in names)
+        value = values[key]
+        prompts.append({"code": f"FLAGGED_{key.upper()}", "field": key, "value": value, "flags": names, "raw_flag": raw,
+                        "message_zh": f"仪器将{zh_label}{value:g}{unit}标记为{zh}（{raw}），请复核后确认",
+                        "message_en": f"The analyzer flagged {en_label} {value:g} {unit} as {en} ({raw}); "
+                                      "check it and confirm"})
+    return prompts
 
 
 def _validated_pretest(ctx: StationContext, p: PretestInput, confirmations: frozenset[str]) -> tuple[PretestInput, list[Any]]:
@@ -229,10 +258,12 @@ def _validated_pretest(ctx: StationContext, p: PretestInput, confirmations: froz
     if mpv is not None and not ctx.config.site.mpv_enabled:
         mpv = None
     rs = rules.ruleset_for(ctx.today())
-    prompts = rules.reasonableness_prompts(rs, {"hb_g_l": hb, "hct": hct, "plt_10e9_l": plt, "mpv_fl": mpv})
+    values = {"hb_g_l": hb, "hct": hct, "plt_10e9_l": plt, "mpv_fl": mpv}
+    prompts = rules.reasonableness_prompts(rs, values) + flag_prompts(p.flags, values)
     clean = PretestInput(hb_g_l=hb, hct=hct, plt_10e9_l=plt, mpv_fl=mpv, source=p.source, device_name=p.device_name,
                          raw_message_id=p.raw_message_id, raw_units=dict(p.raw_units),
-                         manual_reason=(p.manual_reason or "").strip() or None)
+                         manual_reason=(p.manual_reason or "").strip() or None,
+                         flags={k: v for k, v in p.flags.items() if k in values and values[k] is not None})
     return clean, _confirm(prompts, confirmations)
 
 
@@ -492,7 +523,7 @@ def precollection_check(ctx: StationContext, actor: Actor, donation_id: int, che
         elif sep.calibration_due < today:
             problems.append(("SEPARATOR_UNCALIBRATED", f"分离机 {sep.serial} 校准已于{sep.calibration_due}过期",
                              f"Separator {sep.serial} calibration expired on {sep.calibration_due}"))
-        from station.operations.regional import regional_problem  # the regional check not done, unacknowledged
+        from station.services.operations.regional import regional_problem  # the regional check not done, unacknowledged
 
         if (regional := regional_problem(s, d)) is not None:
             problems.append(regional)

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from signing.atomic import atomic_write
 from station import audit
 from station.context import StationContext
 from station.errors import ValidationError
-from station.fileio import atomic_write
 from station.models import AuditEntry, AuditHead, Donation
 from station.security import Action, Actor, require_permission
 

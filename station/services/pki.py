@@ -10,38 +10,15 @@ from STATION_CA_PASSPHRASE / STATION_CA_PIN. Only a demo folder (`[ca] unlock = 
 """
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from station.config import Config
 from station.context import StationContext
-from station.errors import SigningError
+from station.pki import locked_error, stored_secret
 
-PASSPHRASE_ENV = "STATION_CA_PASSPHRASE"
-PIN_ENV = "STATION_CA_PIN"
 _SECRET = "ca_secret"
 DEMO_README = "DEMO-KEYS-README.txt"
-
-
-def stored_secret(config: Config) -> bytes | None:
-    """The secret a process may find without asking anyone: environment, or the demo file."""
-    env = os.environ.get(PIN_ENV if config.ca.unlock == "pkcs11" else PASSPHRASE_ENV)
-    if env:
-        return env.encode()
-    if config.ca.unlock == "file" and config.ca_passphrase_file.exists():
-        return config.ca_passphrase_file.read_bytes().strip()
-    return None
-
-
-def locked_error(config: Config) -> SigningError:
-    if config.ca.unlock == "pkcs11":
-        return SigningError("签名尚未解锁：请管理员插入 CA 令牌并输入令牌 PIN",
-                            "Signing is locked: the administrator must insert the CA token and "
-                            f"enter its PIN (or set {PIN_ENV})", code="CA_LOCKED")
-    return SigningError("签名尚未解锁：请管理员输入 CA 口令",
-                        "Signing is locked: the administrator must enter the CA passphrase (or "
-                        f"set {PASSPHRASE_ENV})", code="CA_LOCKED")
 
 
 def ca_secret(ctx: StationContext) -> bytes:
@@ -117,7 +94,7 @@ def certificate_expiry_warnings(ctx: StationContext | Config, now: datetime | No
 
 def write_demo_marker(config: Config) -> None:
     """The demo folder says that its CA passphrase lies beside the keys."""
-    from station.fileio import atomic_write
+    from signing.atomic import atomic_write
 
     text = (
         "演示用数据目录 / DEMONSTRATION DATA FOLDER\n\n"

@@ -119,11 +119,24 @@ def donor_signature_from(signature: Any, fingerprint: Any, name: str, id_number:
 
 
 def open_staff_credential(ctx: StationContext, actor: Actor, pin: str) -> Any:
-    from station.commands.ca import staff_key_store
+    from station.pki import staff_key_store
 
     if not pin:
         raise SigningError("请输入签名 PIN", "Enter your signing PIN", code="PIN_REQUIRED")
     return staff_key_store(ctx.config).open(actor.username, pin)
+
+
+def sign_with_tablet_evidence(ctx: StationContext, actor: Actor, donation_id: int, pin: str) -> dict[str, Any]:
+    """What a workspace's "sign" does: the actor's records, and the donor's consent when the donor's tablet
+    evidence is kept (without it the staff records are signed and the consent waits)."""
+    from station.services.donor_evidence import load_donor_evidence
+
+    try:
+        signature, fingerprint = load_donor_evidence(ctx, donation_id)
+    except NotFound:
+        signature, fingerprint = None, None
+    return sign_donation_records(ctx, actor, donation_id, pin=pin, donor_signature=signature,
+                                 fingerprint=fingerprint)
 
 
 def signing_status(ctx: StationContext, donation_id: int) -> dict[str, Any]:

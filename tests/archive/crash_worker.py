@@ -10,7 +10,7 @@ from station.demo import demo_actors
 
 
 def main() -> int:
-    from archive.job import run_archive
+    from station.services.archiving.job import run_archive
 
     ctx = open_context(Path(sys.argv[1]))
     _ = ctx.site_id, ctx.station_id

@@ -11,14 +11,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from archive.job import run_archive, verify_store
+from archive.errors import InvalidScheme
 from archive.numbering import format_archive_number, retention_until
-from archive.search import due_for_disposal, search_archive
-from archive.selection import select_candidates
 from archive.store import FileStore
-from station.errors import PermissionDenied, ValidationError
+from station.errors import PermissionDenied
 from station.models import Donation, SignedRecord
 from station.models.archive import ArchiveCounter, ArchiveItem
+from station.services.archiving.job import run_archive, verify_store
+from station.services.archiving.search import due_for_disposal, search_archive
+from station.services.archiving.selection import select_candidates
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -40,10 +41,10 @@ def writable(path: Path) -> None:
 def test_scheme_formats_and_refuses_unknown_fields() -> None:
     assert format_archive_number("{fonds}-{year}-{retention}-{department}-{item:05d}", fonds="J001", year=2026,
                                  retention_years=10, department="XF2", item=7) == "J001-2026-D10-XF2-00007"
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidScheme):
         format_archive_number("{fonds}-{item}-{colour}", fonds="J", year=2026, retention_years=10,
                               department="X", item=1)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidScheme):
         format_archive_number("{fonds}-{year}", fonds="J", year=2026, retention_years=10, department="X", item=1)
     assert retention_until(2026, 10) == date(2036, 12, 31)
 
@@ -253,7 +254,7 @@ def test_orphan_package_in_store_is_reported(ctx, archivist) -> None:
 
 def test_crash_between_store_and_commit_is_adopted_on_rerun(ctx, archivist, monkeypatch) -> None:
     """A package stored but not committed (the process died) is verified and adopted at its number."""
-    from archive import job
+    from station.services.archiving import job
 
     real = job.Archiver._add_item
     calls = {"n": 0}
@@ -313,7 +314,8 @@ def test_a_pdf_that_crashes_the_reader_fails_its_donation_and_the_batch_goes_on(
     import faulthandler
     import signal
 
-    from archive import checks, job
+    from archive import checks
+    from station.services.archiving import job
 
     with ctx.sessions() as s:
         recs = list(s.execute(select(SignedRecord).where(SignedRecord.kind == "consent")

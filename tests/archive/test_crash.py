@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from archive.job import verify_store
 from archive.store import FileStore
 from station.context import open_context
 from station.demo import demo_actors
 from station.models import Donation
 from station.models.archive import ArchiveCounter, ArchiveItem
+from station.services.archiving.job import verify_store
 
 WORKER = Path(__file__).parent / "crash_worker.py"
 

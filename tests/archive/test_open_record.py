@@ -8,10 +8,10 @@ from urllib.parse import urlparse
 import pytest
 from sqlalchemy import select
 
-from archive.job import run_archive
-from archive.search import open_record
 from station.errors import NotFound, PermissionDenied
 from station.models import AuditEntry
+from station.services.archiving.job import run_archive
+from station.services.archiving.search import open_record
 
 
 def test_open_a_record_then_find_it_altered_in_the_store(ctx, archivist, tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from archive.job import run_archive, verify_store
 from archive.store import MARKER, S3Store, open_store
 from station.models.archive import ArchiveItem
+from station.services.archiving.job import run_archive, verify_store
 from tests.moto_s3 import KEYS, moto_s3_server
 
 VENV_BIN = Path(sys.executable).parent

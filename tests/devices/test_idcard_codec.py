@@ -76,13 +76,13 @@ def test_hmt_residence_permit() -> None:
             "pass_number": "H12345678", "issue_count": "01"}
     if not codec.id_number_valid(desc["id_number"]):
         digits = desc["id_number"][:17]
-        s = sum(int(c) * w for c, w in zip(digits, codec._MOD11_WEIGHTS))
+        s = sum(int(c) * w for c, w in zip(digits, codec._MOD11_WEIGHTS, strict=True))
         desc["id_number"] = digits + "10X98765432"[s % 11]
     text = card_from_dict(desc).text
     assert text[248:250].decode("utf-16-le") == "J"
     card = codec.parse_text(text)
     assert card.card_type == "hmt_residence"
-    assert card.extra == {"pass_number": "H12345678", "issue_count": "01"}
+    assert card.extra == {"pass_number": "H12345678", "issue_count": "01", "region": "香港"}
     assert card.nation == ""
 
 
@@ -110,7 +110,7 @@ def test_corrupted_text_is_refused() -> None:
     with pytest.raises(codec.IdCardFormatError):
         codec.parse_text(image.text[:200])
     unknown_type = bytearray(image.text)
-    unknown_type[248:250] = "Y".encode("utf-16-le")
+    unknown_type[248:250] = "Q".encode("utf-16-le")
     with pytest.raises(codec.IdCardFormatError, match="card type"):
         codec.parse_text(bytes(unknown_type))
 

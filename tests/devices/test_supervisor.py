@@ -2,11 +2,28 @@
 from __future__ import annotations
 
 import queue
+import subprocess
+from pathlib import Path
 
 from devhelpers import RESIDENT_CARD
 
 from devices.registry import create_device
 from devices.sim_supervisor import DRIVER_OF, SimSupervisor
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def restart(sims, kind: str) -> None:
+    """Start one simulator again on the same ports, as after a power cycle of the device."""
+    handle = sims.handles[kind]
+    if handle.process.poll() is None:
+        sims.kill(kind)
+    ready = sims.workdir / f"{kind}.ready"
+    ready.unlink(missing_ok=True)
+    with open(sims.workdir / f"{kind}.log", "ab") as log:
+        handle.process = subprocess.Popen(handle.args, stdout=log, stderr=log, cwd=str(ROOT))
+    handle.control_port = sims._wait_ready(kind, ready, handle.process)
+
 
 
 def test_supervisor_runs_every_simulator(tmp_path) -> None:
@@ -35,7 +52,7 @@ def test_supervisor_runs_every_simulator(tmp_path) -> None:
             assert seen["analyzer"].values["HGB"].value == 138.0
             assert seen["analyzer-hl7"].sample_id == "W000025000002"
             # a simulator restarted on the same ports keeps working with the same driver
-            sims.restart("analyzer")
+            restart(sims, "analyzer")
             sims.control("analyzer", {"cmd": "send", "sample_id": "W000025000003", "values": {"HGB": 14}})
             while True:
                 kind, event = events.get(timeout=20)

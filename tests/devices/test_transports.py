@@ -194,7 +194,7 @@ def test_hl7_over_tcp_ack_and_ae(sim, collector) -> None:
         analyzer.control({"cmd": "send", "raw": "MSH|^~\\&|BC|M|||20240101||ADT^A01|77|P|2.3.1"})
         assert wait_until(lambda: len(analyzer.control({"cmd": "state"})["acks"]) == 2, 10)
         acks = analyzer.control({"cmd": "state"})["acks"]
-        assert acks[0]["code"] == "AA" and acks[1] == {"code": "AE", "control_id": "77",
+        assert acks[0]["code"] == "AA" and acks[1] == {"code": "AR", "control_id": "77",
                                                        "text": acks[1]["text"]}
         assert collector.events.empty()
     finally:

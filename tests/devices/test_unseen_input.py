@@ -225,7 +225,9 @@ def test_idcard_bad_checksum_truncated_and_unknown_card_type_then_a_good_read(pt
     steps += answer(found, ok, bad_sum, bad_sum, bad_sum)  # find, select, read and its two retries
     steps += answer(ok, found, ok, truncated, truncated, truncated)  # reconnected: SAM status, ...
     steps += answer(ok, found, ok, unknown_type)
-    steps += answer(codec.build_response(codec.SW_FIND_FAILED), found, ok, good)  # the card placed again
+    # the card placed again: read, then 30 03 (appended address) answered 91, none on this card
+    steps += answer(codec.build_response(codec.SW_FIND_FAILED), found, ok, good,
+                    codec.build_response(codec.SW_NO_CONTENT))
     received = feed(device, steps, tmp_path)
     assert all(len(r) == 2 * request for r in received), received  # the reader asked every time
     code, lines, err = run.finish()

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,9 +13,10 @@ import pytest
 from station.errors import PermissionDenied
 from station.models import Role
 from station.security import PERMISSIONS, SYSTEM, Action, Actor
-from station.services import device_results, inventory, oversight, quality, records, users
 from station.services import donations as dn
 from station.services import donors as dr
+from station.services import inventory, oversight, quality, records, users
+from station.services.intake import messages as device_results
 from tests.multistation.helpers import (
     collection_result,
     donor_input,
@@ -53,25 +54,25 @@ _rng = random.Random(404)
 
 
 def _archive_run(ctx: Any, a: Actor, w: World) -> Any:
-    from archive.job import run_archive
+    from station.services.archiving.job import run_archive
 
     return run_archive(ctx, a)
 
 
 def _archive_search(ctx: Any, a: Actor, w: World) -> Any:
-    from archive.search import search_archive
+    from station.services.archiving.search import search_archive
 
     return search_archive(ctx, a, name="测试")
 
 
 def _archive_disposal(ctx: Any, a: Actor, w: World) -> Any:
-    from archive.search import due_for_disposal
+    from station.services.archiving.search import due_for_disposal
 
     return due_for_disposal(ctx, a)
 
 
 def _archive_verify(ctx: Any, a: Actor, w: World) -> Any:
-    from archive.job import verify_store
+    from station.services.archiving.job import verify_store
 
     return verify_store(ctx, a)
 

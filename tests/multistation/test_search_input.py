@@ -77,8 +77,8 @@ def test_donation_list_filters(ctx, populated, text: str) -> None:
 
 @pytest.mark.parametrize("text", NASTY)
 def test_archive_search_fields(ctx, populated, text: str) -> None:
-    from archive.search import search_archive
     from station.security import SYSTEM
+    from station.services.archiving.search import search_archive
 
     archivist = SYSTEM  # admin may view the archive
     for field in ("name", "id_number", "din"):

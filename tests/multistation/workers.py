@@ -27,7 +27,7 @@ def allocate_dins(data_dir: str, station: str, count: int, barrier: Any) -> list
 
 
 def allocate_archive_items(data_dir: str, station: str, count: int, year: int, barrier: Any) -> list[int]:
-    from archive.numbering import allocate_item
+    from station.services.archiving.numbering import allocate_item
     from tests.multistation.helpers import open_station
 
     ctx = open_station(Path(data_dir), station)

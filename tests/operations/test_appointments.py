@@ -5,10 +5,10 @@ import json
 from datetime import date, timedelta
 
 from station.models import Appointment
-from station.operations import appointments as ap
-from station.operations.daily import daily_report
 from station.security import SYSTEM
 from station.services import donations as dn
+from station.services.operations import appointments as ap
+from station.services.operations.daily import daily_report
 from tests.station import flow
 from tests.station.conftest import run_cli
 

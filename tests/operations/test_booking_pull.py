@@ -11,17 +11,11 @@ from sqlalchemy import func, select
 
 from station.errors import PermissionDenied
 from station.models import Appointment, AuditEntry
-from station.operations import appointments as ap
-from station.operations.booking_platform import (
-    BookingsNotPulled,
-    BookingUnavailable,
-    FileBookingSource,
-    HttpBookingSource,
-    pull_bookings,
-    source_from_config,
-)
-from station.operations.booking_sim import BookingSimulator
+from station.platforms.booking import BookingUnavailable, FileBookingSource, HttpBookingSource, source_from_config
+from station.platforms.booking_sim import BookingSimulator
 from station.security import SYSTEM, Actor
+from station.services.operations import appointments as ap
+from station.services.operations.bookings import BookingsNotPulled, pull_bookings
 from tests.station import flow
 from tests.station.conftest import run_cli
 

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from station.errors import HardStop, NotFound, ValidationError
 from station.models import Collection, ConsumableLot, Donation
-from station.operations import consumables as cs
 from station.security import SYSTEM
 from station.services import donations as dn
 from station.services import inventory
+from station.services.operations import consumables as cs
 from tests.station import flow
 
 DEMO_DAY = date(2026, 5, 13)

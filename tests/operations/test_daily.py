@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from station.context import LOCAL_TZ
 from station.models import AdverseReaction, Collection, Donation
-from station.operations.daily import daily_report, format_daily
 from station.security import SYSTEM
+from station.services.operations.daily import daily_report, format_daily
 from tests.station.conftest import run_cli
 
 DEMO_DAY = date(2026, 5, 13)

@@ -13,14 +13,16 @@ import pytest
 from station.config import StationConfig
 from station.context import LOCAL_TZ, StationContext
 from station.errors import HardStop, InvalidTransition
-from station.operations import appointments as ap
-from station.operations.booking_platform import HttpBookingSource, pull_bookings
-from station.operations.booking_sim import BookingSimulator
-from station.operations.regional import HttpRegionalPlatform, check_donor
-from station.operations.regional_sim import RegionalSimulator
+from station.platforms.booking import HttpBookingSource
+from station.platforms.booking_sim import BookingSimulator
+from station.platforms.regional import HttpRegionalPlatform
+from station.platforms.regional_sim import RegionalSimulator
 from station.services import donations as dn
 from station.services import donors as dr
 from station.services import inventory
+from station.services.operations import appointments as ap
+from station.services.operations.bookings import pull_bookings
+from station.services.operations.regional import check_donor
 from tests.station import flow
 from tests.station.conftest import run_cli
 

@@ -15,9 +15,9 @@ from station.context import LOCAL_TZ
 from station.db import make_engine
 from station.errors import HardStop, ValidationError
 from station.models import ConsumableLot
-from station.operations import consumables as cs
 from station.schema import alembic_config
 from station.services import inventory
+from station.services.operations import consumables as cs
 from tests.operations.test_consumables import _to_precheck
 from tests.station import flow
 

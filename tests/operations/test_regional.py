@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from station.errors import HardStop, PermissionDenied, ValidationError
 from station.models import Deferral, DonationHistory, RegionalCheck
-from station.operations import regional as rg
-from station.operations.regional_sim import RegionalSimulator
+from station.platforms.regional import HttpRegionalPlatform, RegionalUnavailable, parse_record
+from station.platforms.regional_sim import RegionalSimulator
 from station.services import donations as dn
 from station.services import donors as dr
+from station.services.operations import regional as rg
 from tests.station import flow
 
 
@@ -49,7 +50,7 @@ def test_deferral_and_history_from_the_region_are_merged_and_block(ctx, staff, s
                      starts_on="2025-01-02", until="2025-07-02")  # over already: not merged
     recent = (ctx.today() - timedelta(days=5)).isoformat()
     sim.add_donation("resident", number, donation_type="apheresis_platelets", donated_on=recent)
-    out = rg.check_donor(ctx, staff.registrar, donor_id, rg.HttpRegionalPlatform(sim.url), donation_id=did)
+    out = rg.check_donor(ctx, staff.registrar, donor_id, HttpRegionalPlatform(sim.url), donation_id=did)
     assert out["status"] == "done" and out["deferrals_added"] == 1 and out["history_added"] == 1
     active = _active(ctx, donor_id)
     assert [(d.source, d.reason_code, d.kind) for d in active] == [("regional", "HIV_POSITIVE", "permanent")]
@@ -57,7 +58,7 @@ def test_deferral_and_history_from_the_region_are_merged_and_block(ctx, staff, s
         hist = s.execute(select(DonationHistory).where(DonationHistory.donor_id == donor_id)).scalars().all()
     assert [(h.source, h.donated_on.isoformat()) for h in hist] == [("regional", recent)]
     # the same answer again adds nothing
-    again = rg.check_donor(ctx, staff.registrar, donor_id, rg.HttpRegionalPlatform(sim.url), donation_id=did)
+    again = rg.check_donor(ctx, staff.registrar, donor_id, HttpRegionalPlatform(sim.url), donation_id=did)
     assert again["deferrals_added"] == 0 and again["history_added"] == 0
     # merged into the rules: the physician's assessment defers
     dn.sign_questionnaire(ctx, staff.registrar, did, flow.healthy_answers(ctx, "male"))
@@ -75,7 +76,7 @@ def test_deferral_and_history_from_the_region_are_merged_and_block(ctx, staff, s
 def test_not_done_is_recorded_and_must_be_acknowledged(ctx, staff, sim, mode, delay, timeout, code) -> None:
     sim.mode, sim.delay = mode, delay
     donor_id, _, did = _donation(ctx, staff)
-    out = rg.check_donor(ctx, staff.registrar, donor_id, rg.HttpRegionalPlatform(sim.url, timeout=timeout),
+    out = rg.check_donor(ctx, staff.registrar, donor_id, HttpRegionalPlatform(sim.url, timeout=timeout),
                          donation_id=did)
     assert out["status"] == "not_done" and out["error_code"] == code and out["must_acknowledge"]
     assert "医生确认" in out["message_zh"] and "acknowledge" in out["message_en"]
@@ -95,7 +96,7 @@ def test_not_done_is_recorded_and_must_be_acknowledged(ctx, staff, sim, mode, de
 def test_slow_but_in_time_is_done(ctx, staff, sim) -> None:
     sim.delay = 0.3
     donor_id, _, did = _donation(ctx, staff)
-    out = rg.check_donor(ctx, staff.registrar, donor_id, rg.HttpRegionalPlatform(sim.url, timeout=3), donation_id=did)
+    out = rg.check_donor(ctx, staff.registrar, donor_id, HttpRegionalPlatform(sim.url, timeout=3), donation_id=did)
     assert out["status"] == "done" and out["elapsed_ms"] >= 300
 
 
@@ -104,7 +105,7 @@ def test_unreachable_platform(ctx, staff) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again before use: nothing listens there
     donor_id, _, did = _donation(ctx, staff)
-    out = rg.check_donor(ctx, staff.registrar, donor_id, rg.HttpRegionalPlatform(f"http://127.0.0.1:{port}"),
+    out = rg.check_donor(ctx, staff.registrar, donor_id, HttpRegionalPlatform(f"http://127.0.0.1:{port}"),
                          donation_id=did)
     assert out["status"] == "not_done" and out["error_code"] == "UNREACHABLE"
     with ctx.transaction() as s:
@@ -117,14 +118,14 @@ def test_no_answer_ever_clears_a_deferral(ctx, staff, sim, mode) -> None:
     donor_id, number, did = _donation(ctx, staff)
     sim.add_deferral("resident", number, kind="temporary", reason_code="MALARIA_TRAVEL", reason="疟疾流行区旅行",
                      starts_on="2026-05-01", until=(ctx.today() + timedelta(days=300)).isoformat())
-    rg.check_donor(ctx, staff.registrar, donor_id, rg.HttpRegionalPlatform(sim.url))
+    rg.check_donor(ctx, staff.registrar, donor_id, HttpRegionalPlatform(sim.url))
     local = dr.record_deferral(ctx, staff.physician, donor_id, kind="temporary", reason_code="LOW_HB", reason="血红蛋白低",
                                until=ctx.today() + timedelta(days=30))
     before = sorted(d.id for d in _active(ctx, donor_id))
     assert len(before) == 2 and local in before
     sim.records.clear()  # the platform forgot the donor, or answers nonsense
     sim.mode = mode
-    rg.check_donor(ctx, staff.registrar, donor_id, rg.HttpRegionalPlatform(sim.url), donation_id=did)
+    rg.check_donor(ctx, staff.registrar, donor_id, HttpRegionalPlatform(sim.url), donation_id=did)
     assert sorted(d.id for d in _active(ctx, donor_id)) == before
 
 
@@ -136,13 +137,13 @@ def test_local_deferrals_are_queued_and_sent_when_reachable(ctx, staff, sim) -> 
                        reason="乙肝表面抗原阳性", source="regional")  # came from the region: not sent back
     assert rg.pending_uploads(ctx) == 1
     sim.mode = "error"
-    out = rg.sync_uploads(ctx, staff.nurse, rg.HttpRegionalPlatform(sim.url))
+    out = rg.sync_uploads(ctx, staff.nurse, HttpRegionalPlatform(sim.url))
     assert out == {"sent": 0, "failed": 1, "left": 1, "error": "HTTP_ERROR"} and sim.uploads == []
     sim.mode = "ok"
-    out = rg.sync_uploads(ctx, staff.nurse, rg.HttpRegionalPlatform(sim.url))
+    out = rg.sync_uploads(ctx, staff.nurse, HttpRegionalPlatform(sim.url))
     assert out["sent"] == 1 and out["left"] == 0
     assert [(u["id_number"], u["reason_code"], u["kind"]) for u in sim.uploads] == [(number, "LOW_HB", "temporary")]
-    assert rg.sync_uploads(ctx, staff.nurse, rg.HttpRegionalPlatform(sim.url))["sent"] == 0  # nothing twice
+    assert rg.sync_uploads(ctx, staff.nurse, HttpRegionalPlatform(sim.url))["sent"] == 0  # nothing twice
     assert rg.pending_uploads(ctx) == 0
 
 
@@ -154,21 +155,21 @@ def test_sync_stops_when_unreachable(ctx, staff) -> None:
         donor_id, _ = flow.new_donor(ctx, staff.registrar)
         dr.record_deferral(ctx, staff.physician, donor_id, kind="temporary", reason_code=code, reason=code,
                            until=ctx.today() + timedelta(days=30))
-    out = rg.sync_uploads(ctx, staff.nurse, rg.HttpRegionalPlatform(f"http://127.0.0.1:{port}"))
+    out = rg.sync_uploads(ctx, staff.nurse, HttpRegionalPlatform(f"http://127.0.0.1:{port}"))
     assert out == {"sent": 0, "failed": 1, "left": 2, "error": "UNREACHABLE"}
 
 
 def test_parse_record_rejects_the_whole_answer() -> None:
     good = {"kind": "permanent", "reason_code": "X", "reason": "原因", "starts_on": "2026-01-01", "until": None}
-    assert len(rg.parse_record({"deferrals": [good], "donations": []}).deferrals) == 1
+    assert len(parse_record({"deferrals": [good], "donations": []}).deferrals) == 1
     for bad in ({"deferrals": [good, {**good, "kind": "forever"}], "donations": []},
                 {"deferrals": [{**good, "kind": "temporary"}], "donations": []},
                 {"deferrals": [], "donations": [{"donation_type": "apheresis_platelets", "donated_on": "2026-13-01"}]},
                 {"deferrals": [], "donations": [{"donation_type": "apheresis_platelets", "donated_on": "2026-01-01",
                                                  "volume_ml": "250"}]},
                 [], None, {"deferrals": []}):
-        with pytest.raises(rg.RegionalUnavailable) as e:
-            rg.parse_record(bad)
+        with pytest.raises(RegionalUnavailable) as e:
+            parse_record(bad)
         assert e.value.code == "GARBAGE"
 
 

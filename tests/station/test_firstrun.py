@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from station.config import config_path, load_config
-from station.errors import StationError, ValidationError
+from station.errors import LocalizedError, StationError, ValidationError
 from station.firstrun import (
     CAAnswers,
     SetupAnswers,
@@ -245,7 +245,7 @@ def test_centre_ca_setup_signs_records_under_the_centre(tmp_path: Path, centre_c
     ctx = open_context(data)
     try:
         assert signing_locked(ctx)
-        with pytest.raises(StationError) as wrong:
+        with pytest.raises(LocalizedError) as wrong:
             unlock_signing(ctx, "not the passphrase")
         assert wrong.value.code == "CA_PASSPHRASE" and signing_locked(ctx)
         unlock_signing(ctx, PASSPHRASE)  # the station can issue donor certificates

@@ -38,7 +38,7 @@ def test_core_packages_never_import_qt() -> None:
     assert result["failed"] == {}
     assert len(result["loaded"]) > 40
     assert {"station.cli", "station.services.donations", "station.commands.demo", "signing.pades",
-            "archive.job"} <= set(result["loaded"])
+            "station.services.archiving.job"} <= set(result["loaded"])
     assert result["qt"] == [], f"Qt loaded by a core module: {result['qt']}"
 
 

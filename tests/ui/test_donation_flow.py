@@ -12,7 +12,7 @@ from PySide6.QtGui import QPointingDevice, QTabletEvent
 from PySide6.QtWidgets import QApplication
 from uihelpers import idle
 
-from ui import adapters
+from station.services.donor_evidence import load_donor_evidence
 
 pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="socat is needed for the simulators")
 
@@ -92,7 +92,7 @@ def test_whole_donation_through_the_windows(client: Any, demo: Any, sims: Any, q
     assert tablet.canvas.used_tablet and tablet.sig_done.isEnabled()
     qtbot.mouseClick(tablet.sig_done, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: reg.ticket.stage == "signed", timeout=10_000)
-    signature, _fp = adapters.load_donor_evidence(session.ctx, reg.current_donation["donation_id"])
+    signature, _fp = load_donor_evidence(session.ctx, reg.current_donation["donation_id"])
     pressures = {s.pressure for s in signature.samples}
     assert len(pressures) > 10  # real pressure from the tablet events, not a constant
     donation_id = reg.current_donation["donation_id"]

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from station.config import BookingsConfig
-from station.operations import consumables as cs
-from station.operations.booking_sim import BookingSimulator
+from station.platforms.booking_sim import BookingSimulator
+from station.services.operations import consumables as cs
 from station.services.users import user_actor
 from tests.station.conftest import run_cli
 from ui.demo_data import new_person

@@ -6,8 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from station.operations.appointments import issue_ticket
 from station.services import donors as dr
+from station.services.operations.appointments import issue_ticket
 from ui.demo_data import new_person
 
 
@@ -57,7 +57,7 @@ def test_calls_at_two_desks_reach_the_display(client: Any, demo: Any, qtbot: Any
 
 
 def test_quality_dashboard_shows_todays_figures(client: Any, demo: Any, qtbot: Any) -> None:
-    from station.operations.daily import daily_report
+    from station.services.operations.daily import daily_report
     from station.services.users import user_actor
 
     _session, window = client

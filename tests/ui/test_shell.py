@@ -28,10 +28,10 @@ def test_event_loop_ticks_while_a_device_read_and_a_signing_run(client: Any, qtb
         time.sleep(0.8)  # a token and a time-stamp authority answering slowly
         return {"signed": donation_id}
 
-    monkeypatch.setattr("ui.adapters.sign_records", slow_signing)
-    from ui import adapters
+    monkeypatch.setattr("station.services.records.sign_with_tablet_evidence", slow_signing)
+    from station.services import records
 
-    ops.run_op(window, lambda: adapters.sign_records(session.ctx, None, 1, "0000"), lambda r: done.append("sign"),
+    ops.run_op(window, lambda: records.sign_with_tablet_evidence(session.ctx, None, 1, "0000"), lambda r: done.append("sign"),
                slow=True)
     ops.run_op(window, lambda: time.sleep(0.8) or "card", lambda r: done.append("device"), slow=True)
     start = time.monotonic()

@@ -5,24 +5,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from ui import adapters
+from station.services.archiving.job import archive_ready_donations
+from station.services.archiving.search import search_archive_text
 from ui.ops import run_op
 from ui.session import ClientSession
-
-
-def _rows(result: Any) -> list[dict[str, Any]]:
-    if isinstance(result, list):
-        return result
-    """Archive job outcome -> one row per donation (archived or failed with its reason)."""
-    if isinstance(result, dict):
-        items = result.get("items") or result.get("results") or []
-    else:
-        items = getattr(result, "items", None) or getattr(result, "results", None) or []
-    out = []
-    for item in items:
-        row = item if isinstance(item, dict) else (item.to_json() if hasattr(item, "to_json") else vars(item))
-        out.append(row)
-    return out
 
 
 class ArchivistController(QObject):
@@ -42,9 +28,9 @@ class ArchivistController(QObject):
         self.running = True
         ctx, actor = self.session.ctx, self.session.user
 
-        def done(result: Any) -> None:
+        def done(result: list[dict[str, Any]]) -> None:
             self.running = False
-            self.sig_archive_done.emit(_rows(result))
+            self.sig_archive_done.emit(result)
 
         def failed(exc: BaseException) -> None:
             self.running = False
@@ -54,19 +40,19 @@ class ArchivistController(QObject):
             self.sig_archive_done.emit([])
 
         # progress comes from the worker thread: a signal carries it to the main thread
-        run_op(self, lambda: adapters.run_archive(ctx, actor, progress=lambda n, total: self.sig_progress.emit(n, total)),
+        run_op(self, lambda: archive_ready_donations(ctx, actor, lambda n, total: self.sig_progress.emit(n, total)),
                done, failed, slow=True)
 
     def search(self, text: str) -> None:
         ctx, actor = self.session.ctx, self.session.user
-        run_op(self, lambda: adapters.search_archive(ctx, actor, text), self.sig_search_results.emit)
+        run_op(self, lambda: search_archive_text(ctx, actor, text), self.sig_search_results.emit)
 
     def open_record(self, archive_number: str) -> None:
         """Fetch the package from the records store, check it again and report each record's signatures;
         the PDFs are copied to a private folder of this session so that a viewer can open them."""
         import tempfile
 
-        from archive.search import open_record
+        from station.services.archiving.search import open_record
         from ui.i18n import current_language
         from ui.ops import show_error
 

@@ -120,7 +120,7 @@ class ArchiveBrowser(Panel):
                             for r in rows])
 
     def show_record(self, record: dict[str, Any]) -> None:
-        """archive.search.open_record's result: the four checks on the stored package, then each record's
+        """station.services.archiving.search.open_record's result: the four checks on the stored package, then each record's
         signature report, in the user's language."""
         self.files = dict(record.get("files") or {})
         self.open_pdf.setEnabled(bool(self.files))

@@ -6,25 +6,16 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from station.errors import HardStop
-from station.services import device_results, donations
+from station.security import Action
+from station.services import donations, records
 from station.services.donations import CollectionResult, PreCollectionInput
-from ui import adapters
+from station.services.intake import messages
+from station.services.intake.summaries import collection_result_from_summary
 from ui.common.confirm import run_confirmed
 from ui.ops import run_op, show_error
 from ui.session import ClientSession
 
 CHAIR_STATES = ("assessed", "precollection_checked", "collecting", "collected", "postcollection_checked", "sealed")
-
-
-def result_from_summary(summary: Any, raw_message_id: int | None) -> CollectionResult:
-    """The separator's end-of-run summary as the collection record (no re-keying by the nurse)."""
-    return CollectionResult(
-        whole_blood_processed_ml=summary.whole_blood_processed_ml, ac_used_ml=summary.ac_used_ml,
-        ac_to_donor_ml=summary.ac_to_donor_ml, platelet_volume_ml=summary.platelet_volume_ml,
-        platelet_yield_e11=summary.platelet_yield_e11, plasma_volume_ml=summary.plasma_volume_ml,
-        run_minutes=summary.run_time_min, post_plt_10e9_l=summary.post_count, post_hct=summary.post_hct,
-        alarms=tuple(a.to_json() for a in summary.alarms), rinseback_completed=summary.rinseback_completed,
-        raw_message_id=raw_message_id)
 
 
 class CollectionController(QObject):
@@ -43,6 +34,7 @@ class CollectionController(QObject):
         self.donation_id: int | None = None
         self.detail: dict[str, Any] | None = None
         session.devices.sig_event.connect(self._device_event)
+        session.devices.sig_intake.connect(self._intake)
 
     @property
     def ctx(self) -> Any:
@@ -61,6 +53,7 @@ class CollectionController(QObject):
         if detail["donation_id"] == self.donation_id:
             self.detail = detail
             self.sig_detail.emit(detail)
+            self._offer_stored_summary(detail)
 
     def _reload(self, _r: Any = None) -> None:
         if self.donation_id is not None:
@@ -154,7 +147,7 @@ class CollectionController(QObject):
             self.sig_busy.emit("sign", False)
             show_error(self, exc)
 
-        run_op(self, lambda: adapters.sign_records(ctx, actor, did, pin), done, failed, slow=True)
+        run_op(self, lambda: records.sign_with_tablet_evidence(ctx, actor, did, pin), done, failed, slow=True)
 
     # --- the separator -----------------------------------------------------------------------
     def _device_event(self, name: str, event: Any) -> None:
@@ -167,13 +160,22 @@ class CollectionController(QObject):
                 self.sig_separator_alarm.emit(alarm)
         elif kind == "alarm":
             self.sig_separator_alarm.emit(event.payload)
-        elif kind == "summary" and self.session.actor is not None:
-            ctx, raw, summary = self.ctx, event.raw, event.payload
 
-            def store() -> CollectionResult:
-                mid = device_results.store_raw_message(ctx, device_name=name, kind="separator", protocol=raw.protocol,
-                                                       received_at=raw.received_at, raw=raw.raw,
-                                                       parsed=summary.to_json(), sample_id=summary.donation_id or None)
-                return result_from_summary(summary, mid)
+    def _intake(self, _name: str, intake: Any) -> None:
+        """A separator summary, stored and linked by the intake: offered to the nurse as the collection record."""
+        if intake.kind != "separator" or getattr(intake.event, "type", None) != "summary" or intake.message_id is None:
+            return
+        if intake.donation_id is not None and intake.donation_id == self.donation_id:
+            self.sig_summary.emit(collection_result_from_summary(intake.event.payload.to_json(), intake.message_id))
 
-            run_op(self, store, self.sig_summary.emit)
+    def _offer_stored_summary(self, detail: dict[str, Any]) -> None:
+        """A summary that arrived while this screen showed another donation (or nobody was signed in)."""
+        if detail.get("state") != "collecting" or not self.session.can(Action.COLLECT):
+            return
+        ctx, actor, did = self.ctx, self.session.user, detail["donation_id"]
+
+        def done(stored: dict[str, Any] | None) -> None:
+            if stored is not None and did == self.donation_id:
+                self.sig_summary.emit(collection_result_from_summary(stored["summary"], stored["message_id"]))
+
+        run_op(self, lambda: messages.latest_separator_summary(ctx, actor, did), done)

@@ -6,8 +6,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from station.security import Action
-from station.services import device_results, donations
+from station.services import donations, records
 from station.services.donations import ExamInput, OverrideInput, PretestInput
+from station.services.intake import messages
 from ui.common.confirm import run_confirmed
 from ui.ops import run_op, show_error
 from ui.session import ClientSession
@@ -29,7 +30,7 @@ class PhysicianController(QObject):
         self.session = session
         self.donation_id: int | None = None
         self.detail: dict[str, Any] | None = None
-        session.devices.sig_event.connect(self._device_event)
+        session.devices.sig_intake.connect(self._intake)
 
     @property
     def ctx(self) -> Any:
@@ -46,6 +47,9 @@ class PhysicianController(QObject):
 
         def work() -> dict[str, Any]:
             detail = donations.donation_detail(ctx, actor, donation_id)
+            if detail["state"] == "examined" and actor.can(Action.FILE_DEVICE_RESULT):
+                # results the intake stored for this donation while nobody was there to file them
+                detail["waiting_results"] = messages.waiting_results(ctx, actor, donation_id)
             if detail["state"] in ("pretested", "assessed", "deferred"):
                 detail["preview"] = donations.preview_assessment(ctx, actor, donation_id)
             return detail
@@ -57,6 +61,8 @@ class PhysicianController(QObject):
             return
         self.detail = detail
         self.sig_detail.emit(detail)
+        if detail.get("waiting_results"):
+            self._file(detail["waiting_results"])
 
     def _reload(self, _result: Any = None) -> None:
         if self.donation_id is not None:
@@ -105,8 +111,6 @@ class PhysicianController(QObject):
 
     def sign_records(self, pin: str) -> None:
         """The physician signs the registration/examination form of a sealed donation with their key."""
-        from ui import adapters
-
         ctx, actor, did = self.ctx, self.session.user, self.donation_id
         assert did is not None
         self.sig_busy.emit(True)
@@ -120,29 +124,29 @@ class PhysicianController(QObject):
             self.sig_busy.emit(False)
             show_error(self, exc)
 
-        run_op(self, lambda: adapters.sign_records(ctx, actor, did, pin), done, failed, slow=True)
+        run_op(self, lambda: records.sign_with_tablet_evidence(ctx, actor, did, pin), done, failed, slow=True)
 
-    # --- analyzer results as they come -------------------------------------------------------
-    def _device_event(self, name: str, event: Any) -> None:
-        if not hasattr(event, "sample_id") or not hasattr(event, "values") or not hasattr(event, "raw"):
+    # --- analyzer results, as the device intake stored and matched them ---------------------------
+    def _intake(self, _name: str, intake: Any) -> None:
+        if intake.kind != "analyzer":
             return
-        if not self.session.can(Action.FILE_DEVICE_RESULT):
+        shown = {"din": intake.sample_id, "values": intake.values, "status": intake.status, "reason": intake.reason,
+                 "message_id": intake.message_id}
+        if intake.status != "matched" or not self.session.can(Action.FILE_DEVICE_RESULT):
+            self.sig_analyzer_result.emit(shown)  # stored (unmatched, QC, refused): the list shows it
             return
+        self._file([intake.message_id], shown)
+
+    def _file(self, message_ids: list[int], shown: dict[str, Any] | None = None) -> None:
+        """File matched results into their donations' pre-donation tests, as the signed-in physician or nurse;
+        a value the analyzer flagged is filed only once the user confirms it (recorded with the test)."""
         ctx, actor = self.ctx, self.session.user
-        raw = event.raw
-
-        def work() -> dict[str, Any]:
-            message_id = device_results.store_raw_message(
-                ctx, device_name=name, kind="analyzer", protocol=getattr(event, "protocol", "") or raw.protocol,
-                received_at=raw.received_at, raw=raw.raw, parsed=event.to_json(), sample_id=event.sample_id)
-            out = device_results.file_analyzer_result(ctx, actor, message_id)
-            out["din"] = event.sample_id
-            out["values"] = {k: v.value for k, v in event.values.items()}
-            return out
 
         def done(out: dict[str, Any]) -> None:
-            self.sig_analyzer_result.emit(out)
+            self.sig_analyzer_result.emit({**(shown or {}), **out})
             if out.get("status") == "filed":
                 self._reload()
 
-        run_op(self, work, done)
+        for mid in message_ids:
+            run_confirmed(self, lambda conf, m=mid: messages.file_analyzer_result(ctx, actor, m, confirmations=conf),
+                          done)

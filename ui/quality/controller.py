@@ -13,7 +13,7 @@ from ui.session import ClientSession
 
 class QualityController(QObject):
     sig_figures = Signal(dict)
-    sig_daily = Signal(dict)  # station.operations.daily.daily_report for today
+    sig_daily = Signal(dict)  # station.services.operations.daily.daily_report for today
     sig_exported = Signal(str)  # the path of a ledger file written
 
     def __init__(self, session: ClientSession, parent: QObject | None = None) -> None:
@@ -27,7 +27,7 @@ class QualityController(QObject):
         run_op(self, lambda: quality_figures(ctx, actor, start, end), self.sig_figures.emit)
 
         def today() -> dict[str, Any]:
-            from station.operations.daily import daily_report
+            from station.services.operations.daily import daily_report
 
             return daily_report(ctx, actor, end)
 
@@ -39,7 +39,7 @@ class QualityController(QObject):
         user picks; the export runs off the main thread."""
         from pathlib import Path
 
-        from station.operations.consumables import export_ledger
+        from station.services.operations.consumables import export_ledger
         from ui.dialogs import dialogs
         from ui.ops import show_error
 

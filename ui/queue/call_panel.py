@@ -34,7 +34,7 @@ class CallPanel(QWidget):
         self.button.setText(self.tr("Call next donor"))
 
     def call_next(self) -> None:
-        from station.operations.appointments import call_next
+        from station.services.operations.appointments import call_next
 
         ctx, actor, to = self.session.ctx, self.session.user, self.place.text()
 

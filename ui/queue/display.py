@@ -10,7 +10,7 @@ from ui.ops import run_op
 
 
 class WaitingRoomDisplay(QWidget):
-    """Polls station.operations.appointments.board off the GUI thread; a new call is announced large."""
+    """Polls station.services.operations.appointments.board off the GUI thread; a new call is announced large."""
 
     def __init__(self, ctx: Any, parent: QWidget | None = None, *, interval_ms: int = 2000) -> None:
         super().__init__(parent)
@@ -56,7 +56,7 @@ class WaitingRoomDisplay(QWidget):
         self.timer.start()
 
     def refresh(self) -> None:
-        from station.operations.appointments import board
+        from station.services.operations.appointments import board
 
         ctx = self.ctx
         run_op(self, lambda: board(ctx), self.show_board, lambda _exc: None)

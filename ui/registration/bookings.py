@@ -56,7 +56,7 @@ class BookingsPanel(Panel):
                 "no_show": self.tr("no-show")}.get(status, status)
 
     def refresh(self) -> None:
-        from station.operations.appointments import day_view
+        from station.services.operations.appointments import day_view
 
         ctx, actor = self.session.ctx, self.session.user
         run_op(self, lambda: day_view(ctx, actor, ctx.today()), self.show_rows, lambda exc: show_error(self, exc))
@@ -87,15 +87,16 @@ class BookingsPanel(Panel):
         self.refresh()
 
     def import_file(self, path: Path) -> None:
-        from station.operations.appointments import import_file
+        from station.services.operations.appointments import import_file
 
         ctx, actor = self.session.ctx, self.session.user
         run_op(self, lambda: import_file(ctx, actor, path), self._imported, lambda exc: show_error(self, exc))
 
     def pull(self) -> None:
         """Today's bookings from the platform: the HTTP wait on the I/O worker, the import on the database one."""
-        from station.operations.appointments import import_rows
-        from station.operations.booking_platform import fetch_bookings, source_from_config
+        from station.platforms.booking import source_from_config
+        from station.services.operations.appointments import import_rows
+        from station.services.operations.bookings import fetch_bookings
 
         ctx, actor = self.session.ctx, self.session.user
         source = source_from_config(ctx.config)
@@ -119,7 +120,7 @@ class BookingsPanel(Panel):
 
     def mark_no_shows(self) -> None:
         """Bookings whose slot has ended and who have not arrived become no-shows."""
-        from station.operations.appointments import mark_no_shows
+        from station.services.operations.appointments import mark_no_shows
 
         ctx, actor = self.session.ctx, self.session.user
         now = datetime.now().strftime("%H:%M")

@@ -7,10 +7,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from station.identifiers import parse_din, parse_resident_id
+from station.identifiers import classify_search, parse_resident_id
 from station.services import donations, donors
+from station.services.donor_evidence import save_donor_evidence
 from station.services.donors import DonorInput
-from ui.adapters import save_donor_evidence
 from ui.ops import run_op
 from ui.session import ClientSession
 
@@ -26,25 +26,6 @@ def donor_input_from_card(card: Any) -> DonorInput:
                       photo_png=card.photo_png, card_valid_to=card.valid_to,
                       card_authority=card.authority.strip(), card_valid_from=card.valid_from,
                       card_long_term=card.valid_to is None)
-
-
-def classify_search(text: str) -> dict[str, str]:
-    """What the clerk typed: an ID number, a DIN, a phone number or a name."""
-    text = text.strip()
-    try:
-        parse_resident_id(text)
-        return {"id_number": text}
-    except Exception:  # noqa: BLE001 - not an ID number: try the other kinds
-        pass
-    try:
-        parse_din(text)
-        return {"din": text}
-    except Exception:  # noqa: BLE001
-        pass
-    digits = text.replace("-", "")
-    if digits.isdigit() and 7 <= len(digits) <= 20:
-        return {"phone": text}
-    return {"name": text}
 
 
 class RegistrationController(QObject):
@@ -115,7 +96,7 @@ class RegistrationController(QObject):
 
         def work() -> dict[str, Any]:
             out = donations.register_donation(ctx, actor, donor_id, planned_doses=doses)
-            from station.operations.appointments import issue_ticket
+            from station.services.operations.appointments import issue_ticket
 
             # the call-queue ticket (A… booked, W… walk-in) the waiting-room display will call
             out["ticket_label"] = issue_ticket(ctx, actor, donor_id, donation_id=out["donation_id"])["label"]
@@ -146,8 +127,13 @@ class RegistrationController(QObject):
             return
         ctx, actor = self.session.ctx, self.session.user
 
+        intake, tablet = self.session.devices.intake, self.session.tablet
+        fingerprint_message = tablet.fingerprint_message_id if tablet is not None else None
+
         def work() -> dict[str, Any]:
-            save_donor_evidence(ctx, donation_id, signature, fingerprint)
+            save_donor_evidence(ctx, actor, donation_id, signature, fingerprint)
+            if intake is not None and fingerprint_message is not None:
+                intake.link([fingerprint_message], donation_id)
             return donations.sign_questionnaire(ctx, actor, donation_id, answers)
 
         run_op(self, work, self.sig_questionnaire_signed.emit)

@@ -5,6 +5,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from devices.fingerprint.driver import FingerprintRetry
 from devices.fingerprint.model import MIN_QUALITY, FingerprintCapture
 from devices.signature.model import SignatureCapture, SignatureDataError
 from ui.session import ClientSession
@@ -24,12 +25,13 @@ class TabletController(QObject):
         self.donation_id: int | None = None
         self.answers: dict[str, str] = {}
         self.signature: SignatureCapture | None = None
+        self.fingerprint_message_id: int | None = None
         self.step = "idle"
         self.window.sig_details_confirmed.connect(self._details)
         self.window.sig_questionnaire_done.connect(self._questionnaire)
         self.window.sig_signature_done.connect(self._signed)
         self.window.sig_fingerprint_retry.connect(self._ask_fingerprint)
-        session.devices.sig_event.connect(self._device_event)
+        session.devices.sig_intake.connect(self._intake)
         session.devices.sig_status.connect(self._device_status)
         self.window.show_idle()
 
@@ -46,6 +48,7 @@ class TabletController(QObject):
     def present(self, donation_id: int, donor: dict[str, Any], questionnaire: dict[str, Any]) -> None:
         """Start the donor's part for this donation (donor: name, sex, birth date, masked ID, blood group)."""
         self.donation_id, self.answers, self.signature = donation_id, {}, None
+        self.fingerprint_message_id = None
         self._questionnaire_data = questionnaire
         self.step = "details"
         self.window.show_details(donor)
@@ -94,10 +97,18 @@ class TabletController(QObject):
             else:
                 self.window.show_fingerprint("error")
 
-    def _device_event(self, name: str, event: Any) -> None:
+    def _intake(self, name: str, intake: Any) -> None:
+        event = intake.event
+        if isinstance(event, FingerprintRetry):
+            # a poor press: the donor presses again (the scanner keeps asking until `final`; then the
+            # window's "try again" button asks for a new capture). Never shown as "scanner not available".
+            if self.step == "fingerprint":
+                self.window.show_fingerprint("poor")
+            return
         capture = getattr(event, "capture", None)
         if self.step != "fingerprint" or not isinstance(capture, FingerprintCapture):
             return
+        self.fingerprint_message_id = intake.message_id  # stored by the intake; linked when the donor finishes
         if capture.quality < MIN_QUALITY:
             self.window.show_fingerprint("poor")
             return

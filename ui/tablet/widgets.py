@@ -1,10 +1,11 @@
 """The signature canvas: pen samples from QTabletEvent (with pressure), mouse or touch as fallback."""
 from __future__ import annotations
 
+import math
 import time
 
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QTabletEvent
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPointingDevice, QTabletEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from devices.signature.model import PenSample, SignatureCapture
@@ -57,8 +58,14 @@ class SignatureCanvas(QWidget):
             self.sig_changed.emit()
 
     def tabletEvent(self, event: QTabletEvent) -> None:
+        if event.pointerType() == QPointingDevice.PointerType.Eraser:
+            # the pen turned round (Wacom eraser end): it writes no ink and no samples
+            event.accept()
+            return
         self.used_tablet = True
-        pos, pressure = event.position(), max(0.0, min(1.0, event.pressure()))
+        raw_pressure = event.pressure()
+        pressure = max(0.0, min(1.0, raw_pressure)) if math.isfinite(raw_pressure) else 0.0
+        pos = event.position()
         kind = event.type()
         if kind == QTabletEvent.Type.TabletPress:
             self._begin(pos, pressure)

@@ -147,7 +147,7 @@ def export_ledger(ctx: StationContext, actor: Actor, day: date, *, csv_path: Pat
                   pdf_path: Path | None = None) -> list[LedgerLine]:
     """Write the day's ledger to CSV and/or PDF (each file whole or not at all) and record who exported what.
     The command line and the quality dashboard both export through here, so their files are the same."""
-    from station.fileio import atomic_write
+    from signing.atomic import atomic_write
 
     lines = daily_ledger(ctx, actor, day)
     written: dict[str, str] = {}

@@ -19,8 +19,8 @@ from station.models import (
     QueueTicket,
     Station,
 )
-from station.operations.consumables import day_bounds
 from station.security import Action, Actor, require_permission
+from station.services.operations.consumables import day_bounds
 from station.services.quality import quality_figures
 
 

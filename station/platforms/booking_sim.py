@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from station.operations.platform_sim import LoopbackSimulator
+from station.platforms.sim import LoopbackSimulator
 
 
 class BookingSimulator(LoopbackSimulator):

@@ -1,9 +1,6 @@
 """Bookings from the booking platform (JSON or CSV), the day's call queue: tickets, calling to a desk or chair."""
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,9 +12,10 @@ from sqlalchemy import func, select
 from station import audit
 from station.audit import snapshot
 from station.context import StationContext
-from station.errors import NotFound, StationError, ValidationError
+from station.errors import NotFound, StationError
 from station.identifiers import mask_id
 from station.models import Appointment, Donor, QueueTicket
+from station.platforms.booking import FileBookingSource, read_rows
 from station.security import Action, Actor, require_permission
 from station.services.common import require_text
 from station.services.donors import id_index, normalise_id
@@ -37,22 +35,6 @@ class ImportResult:
         return {"imported": self.imported, "duplicates": self.duplicates, "broken": self.broken}
 
 
-def read_rows(text: str, fmt: str) -> list[Any]:
-    """The raw rows of a booking file: a JSON list (or {"bookings": [...]}) or a CSV with a header line."""
-    if fmt == "json":
-        try:
-            doc = json.loads(text)
-        except ValueError as exc:
-            raise ValidationError(f"预约文件不是有效的JSON：{exc}", f"The booking file is not valid JSON: {exc}",
-                                  code="BOOKINGS_UNREADABLE") from None
-        rows = doc.get("bookings") if isinstance(doc, dict) else doc
-        if not isinstance(rows, list):
-            raise ValidationError("预约文件应为预约列表", "The booking file must hold a list of bookings",
-                                  code="BOOKINGS_UNREADABLE")
-        return rows
-    if fmt == "csv":
-        return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    raise ValidationError(f"未知文件格式 {fmt}", f"Unknown format {fmt}", code="BOOKINGS_UNREADABLE")
 
 
 def _clean(ctx: StationContext, raw: Any) -> tuple[dict[str, Any] | None, list[str]]:
@@ -136,8 +118,6 @@ def import_rows(ctx: StationContext, actor: Actor, rows: list[Any], *, source: s
 
 def import_file(ctx: StationContext, actor: Actor, path: Path, fmt: str | None = None) -> ImportResult:
     """A booking file exported from the platform (every day in it; a pull asks for one day)."""
-    from station.operations.booking_platform import FileBookingSource
-
     source = FileBookingSource(path, fmt)
     return import_rows(ctx, actor, source.fetch(ctx.today()), source=source.name)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from station.operations.platform_sim import MODES, LoopbackSimulator
+from station.platforms.sim import MODES, LoopbackSimulator
 
 __all__ = ["MODES", "RegionalSimulator"]
 

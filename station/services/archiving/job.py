@@ -31,14 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive import checks as ck
-from archive.numbering import (
-    allocate_item,
-    format_archive_number,
-    numbering_problem,
-    retention_code,
-    retention_until,
-    year_gaps,
-)
+from archive.numbering import format_archive_number, retention_code, retention_until
 from archive.package import (
     BagInfo,
     copy_with_sha256,
@@ -49,7 +42,6 @@ from archive.package import (
     record_file_name,
     validate_bag,
 )
-from archive.selection import Candidate, Incomplete, record_refs, select_candidates
 from archive.store import (
     MARKER,
     RecordsStore,
@@ -60,10 +52,12 @@ from archive.store import (
 )
 from station import audit
 from station.context import StationContext
-from station.errors import StationError
+from station.errors import LocalizedError, StationError
 from station.models import Collection, Donation, Donor, SignedRecord, Site
 from station.models.archive import ArchiveCounter, ArchiveItem, ArchiveJob
 from station.security import Action, Actor, require_permission
+from station.services.archiving.numbering import allocate_item, numbering_problem, year_gaps
+from station.services.archiving.selection import Candidate, Incomplete, record_refs, select_candidates
 from station.services.common import advance, load_donation
 from station.workflow import State
 
@@ -90,7 +84,7 @@ class ArchiveRunResult:
     incomplete: list[Incomplete] = field(default_factory=list)
     archive_numbers: list[str] = field(default_factory=list)
     recovered: int = 0  # packages of a killed run adopted (included in `archived`)
-    stopped: StationError | None = None
+    stopped: LocalizedError | None = None  # a store that failed (ArchiveError): the batch stopped
     job_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -481,7 +475,7 @@ def run_archive(ctx: StationContext, actor: Actor, *, date_from: date | None = N
         archiver = Archiver(ctx, actor, store, verifier)
         for done, cand, outcome, value in _pipeline(ctx, archiver, selection.ready, workers):
             if outcome == "stopped":
-                assert isinstance(value, StationError)
+                assert isinstance(value, LocalizedError)
                 result.stopped = value
                 report(done - 1, total, f"stopped: {value.message_en}")
                 break
@@ -782,3 +776,21 @@ def verify_store(ctx: StationContext, actor: Actor, progress: Progress | None = 
                              after={"problems": len(problems)})
     return problems
 
+
+def archive_ready_donations(ctx: StationContext, actor: Actor,
+                            progress: Callable[[int, int], None]) -> list[dict[str, Any]]:
+    """The archivist's one click: `run_archive`, reported as one row per donation (archived with its number and
+    DIN, or failed with the reason); a store that stopped the batch is raised after the rows it finished."""
+    result = run_archive(ctx, actor, progress=lambda done, total, _what="": progress(done, total))
+    dins: dict[str, str] = {}
+    if result.archive_numbers:
+        with ctx.sessions() as s:
+            dins = dict(s.execute(select(ArchiveItem.archive_number, ArchiveItem.din).where(
+                ArchiveItem.archive_number.in_(result.archive_numbers))).tuples().all())
+    rows: list[dict[str, Any]] = [{"ok": True, "archive_number": n, "din": dins.get(n, ""), "reason": ""}
+                                  for n in result.archive_numbers]
+    rows += [{"ok": False, "din": f.din, "archive_number": "", "reason": f"{f.check}: {f.reason}"}
+             for f in result.failed]
+    if result.stopped is not None:
+        raise result.stopped
+    return rows

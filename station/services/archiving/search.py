@@ -59,6 +59,17 @@ def search_archive(ctx: StationContext, actor: Actor, name: str | None = None, i
         return [item_row(i) for i in s.execute(q).scalars()]
 
 
+
+def search_archive_text(ctx: StationContext, actor: Actor, text: str) -> list[dict[str, Any]]:
+    """The archive list's search box: a DIN, a full ID number (exact) or part of the name; IDs come back masked."""
+    from station.identifiers import classify_search
+
+    criteria = classify_search(text)
+    if "phone" in criteria:
+        criteria = {"name": text.strip()}
+    return search_archive(ctx, actor, **criteria)
+
+
 def due_for_disposal(ctx: StationContext, actor: Actor, on: date | None = None) -> list[dict[str, Any]]:
     """Items whose retention period ended before `on` (default today): for appraisal, never deleted here."""
     require_permission(actor, Action.VIEW_ARCHIVE)
@@ -79,12 +90,12 @@ def open_record(ctx: StationContext, actor: Actor, archive_number: str, *, lang:
     import shutil
     from pathlib import Path
 
-    from archive.job import _verifier, load_facts, verify_package
     from archive.package import record_file_name
     from archive.store import store_from_config
     from station import audit
     from station.errors import NotFound
     from station.models import SignedRecord
+    from station.services.archiving.job import _verifier, load_facts, verify_package
 
     number = archive_number.strip()
     with ctx.sessions() as s:

@@ -1,7 +1,10 @@
 """Where the day's bookings come from: a booking file or the booking platform over HTTP (BOOKINGS.md), behind one
-interface, `BookingSource`; `pull_bookings` imports what a source gives (broken rows listed, good rows kept)."""
+interface, `BookingSource` (the use case that imports them is `station.services.operations.bookings`)."""
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 from dataclasses import dataclass, field
 from datetime import date
@@ -9,11 +12,26 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
-from station.context import StationContext
-from station.errors import StationError, UsageError, ValidationError
-from station.operations.appointments import ImportResult, import_rows, read_rows
-from station.operations.platform_http import PlatformUnavailable, request_json
-from station.security import Action, Actor, require_permission
+from station.errors import ValidationError
+from station.platforms.http import PlatformUnavailable, request_json
+
+
+def read_rows(text: str, fmt: str) -> list[Any]:
+    """The raw rows of a booking file: a JSON list (or {"bookings": [...]}) or a CSV with a header line."""
+    if fmt == "json":
+        try:
+            doc = json.loads(text)
+        except ValueError as exc:
+            raise ValidationError(f"预约文件不是有效的JSON：{exc}", f"The booking file is not valid JSON: {exc}",
+                                  code="BOOKINGS_UNREADABLE") from None
+        rows = doc.get("bookings") if isinstance(doc, dict) else doc
+        if not isinstance(rows, list):
+            raise ValidationError("预约文件应为预约列表", "The booking file must hold a list of bookings",
+                                  code="BOOKINGS_UNREADABLE")
+        return rows
+    if fmt == "csv":
+        return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    raise ValidationError(f"未知文件格式 {fmt}", f"Unknown format {fmt}", code="BOOKINGS_UNREADABLE")
 
 
 class BookingUnavailable(PlatformUnavailable):
@@ -96,39 +114,3 @@ def source_from_config(config: Any, *, url: str | None = None, timeout: float | 
         return None
     return HttpBookingSource(url, timeout=cfg.timeout_seconds if timeout is None else timeout,
                              token=os.environ.get(cfg.token_env) or None)
-
-
-_WHY_ZH = {"UNREACHABLE": "无法连接预约平台", "TIMEOUT": "预约平台响应超时", "HTTP_ERROR": "预约平台返回错误",
-           "GARBAGE": "预约平台返回的数据无法识别"}
-
-
-def fetch_bookings(actor: Actor, source: BookingSource, day: date) -> list[Any]:
-    """The source's rows for the day, no database involved (the desk runs this on its I/O worker)."""
-    require_permission(actor, Action.REGISTER_DONOR)
-    try:
-        return source.fetch(day)
-    except BookingUnavailable as exc:
-        raise BookingsNotPulled(exc) from None
-
-
-def pull_bookings(ctx: StationContext, actor: Actor, source: BookingSource, day: date) -> ImportResult:
-    """Fetch the day's bookings (outside any transaction: nothing is locked while the platform thinks) and import
-    them. A platform that fails or answers garbage imports nothing and says why; a second pull adds no duplicates."""
-    return import_rows(ctx, actor, fetch_bookings(actor, source, day), source=source.name, day=day)
-
-
-class BookingsNotPulled(StationError):
-    """The pull failed as a whole; nothing was imported."""
-
-    exit_status = 1
-
-    def __init__(self, cause: BookingUnavailable) -> None:
-        super().__init__(f"未能从预约平台获取预约：{_WHY_ZH.get(cause.code, cause.code)}（{cause.detail}），未导入任何预约",
-                         f"The bookings could not be pulled from the booking platform ({cause.code}: {cause.detail}); "
-                         "nothing was imported", code=f"BOOKINGS_{cause.code}", details={"reason": cause.code})
-
-
-def no_platform_error() -> UsageError:
-    return UsageError("未配置预约平台：请用 --url 或配置 [bookings] url 指定地址",
-                      "No booking platform configured: give --url or [bookings] url in the configuration",
-                      code="NO_BOOKINGS_URL")

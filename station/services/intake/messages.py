@@ -1,4 +1,5 @@
-"""Device messages into the record: keep every raw message, file results by sample id, queue the unmatched."""
+"""Use cases on stored device messages: keep a raw message, file a matched analyzer result into the pre-donation
+test, the unmatched queue and its assignment, link a message to a donation, and what a screen shows of them."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,10 +9,10 @@ from sqlalchemy import select
 
 from station import audit
 from station.context import StationContext
-from station.errors import NotFound, ValidationError
+from station.errors import ConfirmationRequired, NotFound, ValidationError
 from station.identifiers import parse_din
 from station.models import DeviceMessage, Donation
-from station.security import SYSTEM, Action, Actor, require_permission
+from station.security import Action, Actor, require_permission
 from station.services import donations
 from station.workflow import State
 
@@ -36,16 +37,21 @@ def store_raw_message(ctx: StationContext, *, device_name: str, kind: str, proto
         return m.id
 
 
-def file_analyzer_result(ctx: StationContext, actor: Actor, message_id: int) -> dict[str, Any]:
-    """Match a stored analyzer result to its donation by sample id (the DIN) and record the pre-donation test.
+def file_analyzer_result(ctx: StationContext, actor: Actor, message_id: int, *,
+                         confirmations: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Record a stored analyzer result (matched by the intake, or assigned by staff) as the donation's
+    pre-donation test, the sample id (the DIN) deciding which donation.
 
     QC results are never filed; results for unknown samples or donations not waiting for a test go to
-    the unmatched queue for staff; nothing is dropped."""
+    the unmatched queue for staff; nothing is dropped. The analyzer's flags travel with the values: a
+    flagged value is filed only with a recorded confirmation (ConfirmationRequired until then)."""
     require_permission(actor, Action.FILE_DEVICE_RESULT)
     with ctx.transaction() as s:
         m = s.get(DeviceMessage, message_id, with_for_update=True)
         if m is None:
             raise NotFound("未找到仪器报文", "Device message not found", code="MESSAGE_NOT_FOUND")
+        if m.status == "filed":
+            return {"status": "filed", "message_id": m.id, "donation_id": m.donation_id}
         parsed = m.parsed or {}
         if parsed.get("is_qc"):
             m.status = "qc"
@@ -58,6 +64,10 @@ def file_analyzer_result(ctx: StationContext, actor: Actor, message_id: int) -> 
             din = None
         if din:
             donation = s.execute(select(Donation).where(Donation.din == din)).unique().scalar_one_or_none()
+        if donation is not None and donation.state in (State.REGISTERED.value, State.QUESTIONNAIRE_SIGNED.value):
+            m.status, m.donation_id = "matched", donation.id  # waits for the examination, then it is filed
+            return {"status": "waiting", "message_id": m.id, "donation_id": donation.id,
+                    "reason": "the examination is not recorded yet"}
         if donation is None or donation.state != State.EXAMINED.value:
             m.status = "unmatched"
             why = "unknown sample" if donation is None else f"donation is {donation.state}"
@@ -73,9 +83,18 @@ def file_analyzer_result(ctx: StationContext, actor: Actor, message_id: int) -> 
     result = donations.PretestInput(
         hb_g_l=values["HGB"]["value"], hct=values["HCT"]["value"], plt_10e9_l=values["PLT"]["value"],
         mpv_fl=values.get("MPV", {}).get("value"), source="device", device_name=m.device_name, raw_message_id=m.id,
-        raw_units={k: {"raw_value": v.get("raw_value"), "raw_unit": v.get("raw_unit")} for k, v in values.items()})
+        raw_units={k: {"raw_value": v.get("raw_value"), "raw_unit": v.get("raw_unit")} for k, v in values.items()},
+        flags={ANALYTES[k]: {"flags": list(v.get("flags") or []), "raw": str(v.get("flag") or "")}
+               for k, v in values.items() if k in ANALYTES and v.get("flags")})
     try:
-        donations.record_pretest(ctx, actor, donation_id, result)
+        donations.record_pretest(ctx, actor, donation_id, result, confirmations=confirmations)
+    except ConfirmationRequired as exc:
+        with ctx.transaction() as s:
+            m2 = s.get(DeviceMessage, message_id)
+            assert m2 is not None
+            m2.status = "unmatched"
+            m2.error = "not filed: needs confirmation (" + ", ".join(p["code"] for p in exc.prompts) + ")"
+        raise
     except Exception:
         with ctx.transaction() as s:
             m2 = s.get(DeviceMessage, message_id)
@@ -89,7 +108,8 @@ def file_analyzer_result(ctx: StationContext, actor: Actor, message_id: int) -> 
         m2.status, m2.donation_id = "filed", donation_id
         audit.record(s, actor, "device_message.file", "device_message", m2.id, at=ctx.now(),
                      after={"donation_id": donation_id, "sample_id": sample}, donation_id=donation_id)
-    return {"status": "filed", "message_id": message_id, "donation_id": donation_id}
+    return {"status": "filed", "message_id": message_id, "donation_id": donation_id, "din": din,
+            "values": {k: v.get("value") for k, v in values.items()}}
 
 
 def unmatched(ctx: StationContext, actor: Actor) -> list[dict[str, Any]]:
@@ -101,7 +121,8 @@ def unmatched(ctx: StationContext, actor: Actor) -> list[dict[str, Any]]:
                                    .order_by(DeviceMessage.id)).scalars()]
 
 
-def assign_unmatched(ctx: StationContext, actor: Actor, message_id: int, din: str) -> dict[str, Any]:
+def assign_unmatched(ctx: StationContext, actor: Actor, message_id: int, din: str, *,
+                     confirmations: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Staff decide which donation an unmatched result belongs to; the raw message keeps its link."""
     require_permission(actor, Action.FILE_DEVICE_RESULT)
     scanned = parse_din(din).din
@@ -114,7 +135,26 @@ def assign_unmatched(ctx: StationContext, actor: Actor, message_id: int, din: st
         m.resolved_by, m.resolved_at = actor.user_id, ctx.now()
         audit.record(s, actor, "device_message.assign", "device_message", m.id, at=ctx.now(), before=before,
                      after={"sample_id": scanned})
-    return file_analyzer_result(ctx, actor, message_id)
+    return file_analyzer_result(ctx, actor, message_id, confirmations=confirmations)
 
 
-__all__ = ["SYSTEM", "assign_unmatched", "file_analyzer_result", "store_raw_message", "unmatched"]
+
+def waiting_results(ctx: StationContext, actor: Actor, donation_id: int) -> list[int]:
+    """Analyzer results the intake matched to this donation that are not filed yet, oldest first."""
+    require_permission(actor, Action.FILE_DEVICE_RESULT)
+    with ctx.transaction() as s:
+        return list(s.execute(select(DeviceMessage.id).where(
+            DeviceMessage.donation_id == donation_id, DeviceMessage.kind == "analyzer",
+            DeviceMessage.status == "matched").order_by(DeviceMessage.id)).scalars())
+
+
+def latest_separator_summary(ctx: StationContext, actor: Actor, donation_id: int) -> dict[str, Any] | None:
+    """The last end-of-run summary the separator sent for this donation, as stored: {"message_id", "summary"}."""
+    require_permission(actor, Action.COLLECT)
+    with ctx.transaction() as s:
+        m = next((m for m in s.execute(select(DeviceMessage).where(
+            DeviceMessage.donation_id == donation_id, DeviceMessage.kind == "separator",
+            DeviceMessage.error.is_(None)).order_by(DeviceMessage.id.desc())).scalars()
+            if (m.parsed or {}).get("type") == "summary"), None)
+        return None if m is None else {"message_id": m.id, "summary": dict(m.parsed)}
+
