@@ -12,7 +12,8 @@ STATION=.venv/bin/station
 DATA_DIR="$(.venv/bin/python -c 'from station.config import default_data_dir; print(default_data_dir())')"
 DATA_ARGS=(--data-dir "$DATA_DIR")
 if [ ! -f "$DATA_DIR/station.toml" ]; then
-  "$STATION" init "${DATA_ARGS[@]}" --admin-password "Admin-2026-demo"
+  # --demo: the CA passphrase is stored beside the keys (pki/DEMO-KEYS-README.txt says so)
+  "$STATION" init "${DATA_ARGS[@]}" --admin-password "Admin-2026-demo" --demo
   "$STATION" demo --headless "${DATA_ARGS[@]}" --donations 8 --seed 1 --no-archive
   echo "demo staff: reg01 (registration) doc01 (physician) nur01 (nurse) arc01 (archivist)," \
        "password Station-2026, signing PIN 1234; admin / Admin-2026-demo"

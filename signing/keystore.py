@@ -173,17 +173,21 @@ class Pkcs11KeyStore:
                            "try again", code="TOKEN_MISSING")
 
     def _login(self, username: str, pin: str) -> Any:
-        from pkcs11.exceptions import PinIncorrect, PinLenRange, PinLocked
+        from signing.ca import open_session
 
-        token = self._token()
+        self._token()  # the module and the token are there (clear messages otherwise)
         try:
-            return token.open(user_pin=pin, rw=True)
-        except (PinIncorrect, PinLenRange) as exc:
-            raise wrong_pin(username) from exc
-        except PinLocked as exc:
-            raise SigningError("PIN 已被锁定，请联系管理员解锁",
-                               "The PIN is locked; ask an administrator to unlock the token",
-                               code="PIN_LOCKED") from exc
+            # one logged-in session per token and process, shared with CA and TSA keys on the
+            # same token (a second C_Login would fail with "already logged in")
+            return open_session(self.module_path, self.token_label, pin)
+        except SigningError as exc:
+            if exc.code == "TOKEN_PIN":
+                raise wrong_pin(username) from exc
+            if exc.code == "PIN_LOCKED":
+                raise SigningError("PIN 已被锁定，请联系管理员解锁",
+                                   "The PIN is locked; ask an administrator to unlock the token",
+                                   code="PIN_LOCKED") from exc
+            raise
 
     @staticmethod
     def _key_id(username: str) -> bytes:

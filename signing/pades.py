@@ -14,14 +14,17 @@ the meaning and the time, in Chinese and English, with an embedded TrueType CJK 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import io
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from asn1crypto import keys as asn1_keys
 from cryptography import x509
@@ -157,8 +160,9 @@ class TrustMaterial:
     def from_ca_folder(cls, folder: str | Path) -> TrustMaterial:
         from signing.ca import LocalCA
 
-        root, issuing, crls = LocalCA.load_public(folder)
-        return cls(root, (issuing,), tuple(crls))
+        root, _issuing, crls = LocalCA.load_public(folder)
+        # every issuing CA generation: records signed before a rollover chain to a retired one
+        return cls(root, tuple(LocalCA.issuing_certificates(folder)), tuple(crls))
 
     def validation_context(self, moment: datetime | None = None) -> ValidationContext:
         return ValidationContext(
@@ -170,7 +174,19 @@ class TrustMaterial:
 
 
 # -- appearances ----------------------------------------------------------------------
-STAMP_TEXT = "%(role)s %(name)s\n%(meaning_zh)s / %(meaning_en)s\n%(ts)s"
+# The signing time is printed in the site's time zone with its offset (2026-12-05 03:29:18
+# +08:00), as every other time on the form; pyHanko's own %(ts)s would use the machine's zone.
+STAMP_TEXT = "%(role)s %(name)s\n%(meaning_zh)s / %(meaning_en)s\n%(signed_at)s"
+STAMP_FONT_SIZE, STAMP_LEADING, STAMP_MARGIN = 7, 9, 2
+# The printed lines take the bottom of the box; the handwriting is fitted into what is above
+# them, never over them.
+STAMP_TEXT_HEIGHT = STAMP_TEXT.count("\n") * STAMP_LEADING + STAMP_FONT_SIZE + 2 * STAMP_MARGIN + 6
+
+
+def local_time_text(moment: datetime, time_zone: str) -> str:
+    local = moment.astimezone(ZoneInfo(time_zone))
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M:%S} {offset[:3]}:{offset[3:]}"
 
 
 def _stamp_style(font_factory: GlyphAccumulatorFactory, handwriting_png: bytes | None,
@@ -180,17 +196,24 @@ def _stamp_style(font_factory: GlyphAccumulatorFactory, handwriting_png: bytes |
         background = PdfImage(Image.open(io.BytesIO(handwriting_png)).convert("RGBA"))
     return TextStampStyle(
         stamp_text=STAMP_TEXT,
-        text_box_style=TextBoxStyle(font=font_factory, font_size=7, leading=9),
+        text_box_style=TextBoxStyle(
+            font=font_factory, font_size=STAMP_FONT_SIZE, leading=STAMP_LEADING,
+            # no extra padding (pyHanko's default is 10 pt): the lines sit in STAMP_TEXT_HEIGHT
+            box_layout_rule=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MIN,
+                margins=layout.Margins(3, 0, 0, 1))),
         timestamp_format="%Y-%m-%d %H:%M:%S %z",
         inner_content_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MIN,
-            margins=layout.Margins(2, 2, 2, 2)),
+            margins=layout.Margins(STAMP_MARGIN, STAMP_MARGIN, STAMP_MARGIN, STAMP_MARGIN)),
         background=background,
         background_opacity=1.0,
-        # The handwriting fills the upper part of the box, the printed lines the lower part.
+        # The handwriting is shrunk into the box above the printed lines (bottom margin = the
+        # lines' height), so it never strikes through the printed name.
         background_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MAX,
-            margins=layout.Margins(2, 2, 2, int(min(30.0, box_height * 0.5)))),
+            margins=layout.Margins(2, 2, 2, int(min(STAMP_TEXT_HEIGHT, box_height * 0.6))),
+            inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT),
         border_width=0,
     )
 
@@ -238,6 +261,7 @@ class SigningContext:
     font_face: int = 0
     validation_context: ValidationContext | None = None
     location: str | None = None
+    time_zone: str = "Asia/Shanghai"  # the site's: the appearances print the signing time in it
 
     def __post_init__(self) -> None:
         if self.validation_context is None:
@@ -245,13 +269,15 @@ class SigningContext:
         source_font(self.font_path, self.font_face)  # parse once, up front
 
     def font_for(self, params: Mapping[str, str]) -> GlyphAccumulatorFactory:
-        return appearance_font(STAMP_TEXT % {**params, "ts": ""}, self.font_path, self.font_face)
+        return appearance_font(STAMP_TEXT % {**params, "signed_at": ""}, self.font_path,
+                               self.font_face)
 
 
 def _attach(writer: IncrementalPdfFileWriter, evidence: Evidence) -> None:
     embedded = EmbeddedFileObject.from_file_data(
         writer, evidence.data, mime_type=evidence.mime_type,
-        params=EmbeddedFileParams(embed_size=True, embed_checksum=True))
+        params=EmbeddedFileParams(embed_size=True, embed_checksum=True,
+                                  modification_date=datetime.now(timezone.utc)))
     embed_file(writer, FileSpec(
         file_spec_string=evidence.name, file_name=evidence.name, embedded_data=embedded,
         description=evidence.description, af_relationship=generic.NameObject("/Supplement")))
@@ -300,8 +326,10 @@ async def async_sign_record(pdf: bytes, slots: Sequence[SlotLike],
         box_height = abs(slot.box[3] - slot.box[1])
         params = {"role": f"{role_zh} {role_en}", "name": who.printed_name,
                   "meaning_zh": meaning_zh, "meaning_en": meaning_en}
+        font = ctx.font_for(params)
+        params["signed_at"] = local_time_text(datetime.now(timezone.utc), ctx.time_zone)
         pdf_signer = PdfSigner(meta, signer=who.signer, timestamper=ctx.timestamper,
-                               stamp_style=_stamp_style(ctx.font_for(params),
+                               stamp_style=_stamp_style(font,
                                                         who.handwriting_png, box_height))
         try:
             out = await pdf_signer.async_sign_pdf(writer, appearance_text_params=params)
@@ -329,16 +357,45 @@ def sign_record(pdf: bytes, slots: Sequence[SlotLike], signers: Sequence[SignerF
 
 
 # -- donors -------------------------------------------------------------------------------
+FINGERPRINT_TEMPLATE_FILE = "fingerprint-template.json"
+
+
+def fingerprint_template_file(template: bytes, template_format: str) -> bytes:
+    """The attached template evidence: the scanner's template bytes, base64, with their format, as
+    canonical JSON (an evidence type the archive's checks admit; the same input, the same bytes)."""
+    return json.dumps({"format": template_format,
+                       "template_base64": base64.b64encode(template).decode("ascii")},
+                      sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
 @dataclass(frozen=True)
 class DonorSignature:
-    """What the donor gave on the tablet for the consent record."""
+    """What the donor gave on the tablet for the consent record.
+
+    `fingerprint_template` is the scanner's template (ISO/IEC 19794-2). The consent carries it as
+    FINGERPRINT_TEMPLATE_FILE and the donor certificate binds the SHA-256 of exactly that file, so
+    sha256(attached file) == the hash in the certificate. Empty when the station has no
+    fingerprint scanner: then neither the extension nor the file is there.
+    """
 
     name: str
     id_number: str
     handwriting_png: bytes
     pen_data_json: bytes
     fingerprint_png: bytes
-    fingerprint_template_sha256: bytes
+    fingerprint_template: bytes = b""
+    fingerprint_template_format: str = "ISO/IEC 19794-2:2005"
+
+    @property
+    def fingerprint_template_evidence(self) -> bytes:
+        if not self.fingerprint_template:
+            return b""
+        return fingerprint_template_file(self.fingerprint_template, self.fingerprint_template_format)
+
+    @property
+    def fingerprint_template_sha256(self) -> bytes | None:
+        evidence = self.fingerprint_template_evidence
+        return hashlib.sha256(evidence).digest() if evidence else None
 
 
 def donor_signer(ca: Any, donor: DonorSignature, now: datetime) -> tuple[Signer, x509.Certificate]:
@@ -356,12 +413,17 @@ def donor_signer(ca: Any, donor: DonorSignature, now: datetime) -> tuple[Signer,
 
 
 def donor_evidence(donor: DonorSignature) -> tuple[Evidence, ...]:
-    return (
-        Evidence("pen-data.json", donor.pen_data_json, "application/json",
-                 "签名笔迹数据 / handwritten signature pen data"),
-        Evidence("fingerprint.png", donor.fingerprint_png, "image/png",
-                 "指纹图像 / fingerprint image"),
-    )
+    items = [Evidence("pen-data.json", donor.pen_data_json, "application/json",
+                      "签名笔迹数据 / handwritten signature pen data")]
+    if donor.fingerprint_png:
+        items.append(Evidence("fingerprint.png", donor.fingerprint_png, "image/png",
+                              "指纹图像 / fingerprint image"))
+    if donor.fingerprint_template:
+        items.append(Evidence(FINGERPRINT_TEMPLATE_FILE, donor.fingerprint_template_evidence,
+                              "application/json",
+                              "指纹模板（ISO/IEC 19794-2，其 SHA-256 绑定在献血者证书中）/ fingerprint "
+                              "template (ISO/IEC 19794-2), its SHA-256 bound in the donor certificate"))
+    return tuple(items)
 
 
 class RecordSigner:

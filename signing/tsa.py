@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Literal
@@ -18,7 +19,16 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from signing.atomic import atomic_write
-from signing.ca import LocalCA, PrivateKey, cert_pem
+from signing.ca import (
+    DEFAULT_PKCS11_MODULE,
+    LocalCA,
+    PrivateKey,
+    TokenKey,
+    cert_pem,
+    destroy_key,
+    generate_key,
+    open_session,
+)
 from signing.errors import SigningError
 
 log = logging.getLogger(__name__)
@@ -51,11 +61,12 @@ class _SerialNumbers:
 class TimeStampAuthority:
     """Answers DER TimeStampReq with DER TimeStampResp; independent of the transport."""
 
-    key: PrivateKey
+    key: PrivateKey | TokenKey  # a software key or a key on a PKCS#11 token
     cert: x509.Certificate
     chain: list[x509.Certificate]
     policy_oid: str = DEFAULT_POLICY_OID
     _serials: _SerialNumbers = field(default_factory=_SerialNumbers)
+    session: object = None  # the token session holding `key`, closed by close()
 
     def __post_init__(self) -> None:
         self._cert_asn1 = _to_asn1(self.cert)
@@ -68,7 +79,9 @@ class TimeStampAuthority:
                 "serial_number": self._cert_asn1.serial_number,
             },
         }]})
-        if isinstance(self.key, rsa.RSAPrivateKey):
+        rsa_key = isinstance(self.key, rsa.RSAPrivateKey) or (
+            isinstance(self.key, TokenKey) and self.key.kind == "rsa")
+        if rsa_key:
             self._sig_algo = algos.SignedDigestAlgorithm({"algorithm": "sha256_rsa"})
         else:
             self._sig_algo = algos.SignedDigestAlgorithm({"algorithm": "sha256_ecdsa"})
@@ -146,7 +159,14 @@ class TimeStampAuthority:
         token = cms.ContentInfo({"content_type": "signed_data", "content": signed_data})
         return tsp.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token})
 
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()  # type: ignore[attr-defined]
+            self.session = None
+
     def _sign(self, data: bytes) -> bytes:
+        if isinstance(self.key, TokenKey):
+            return self.key.sign(data, hashes.SHA256())
         if isinstance(self.key, rsa.RSAPrivateKey):
             return self.key.sign(data, padding.PKCS1v15(), hashes.SHA256())
         return self.key.sign(data, ec.ECDSA(hashes.SHA256()))
@@ -165,48 +185,158 @@ def _rejection(fail_info: str, text: str) -> bytes:
 
 
 # -- persistence of the TSA identity ------------------------------------------------------
+# Folder: tsa.cert.pem, chain.pem, and either tsa.key.pem (PKCS#8 encrypted with the
+# passphrase) or custody.json naming the key on a PKCS#11 token; retired/ keeps the
+# certificates of keys replaced by rollover (their keys are destroyed: a retired time stamp
+# key that still existed could date new tokens inside the old certificate's validity).
 TSA_KEY = "tsa.key.pem"
 TSA_CERT = "tsa.cert.pem"
 TSA_CHAIN = "chain.pem"
+TSA_CUSTODY = "custody.json"
+TSA_RETIRED = "retired"
+
+
+@dataclass(frozen=True)
+class TsaToken:
+    """Where a TSA key on a PKCS#11 token is: module, token label, user PIN."""
+
+    token_label: str
+    pin: str
+    module: str = DEFAULT_PKCS11_MODULE
+
+
+def _new_tsa_key(key_type: KeyType, token: TsaToken | None, label: str
+                 ) -> tuple[PrivateKey | TokenKey, object]:
+    if key_type not in ("rsa", "ecdsa"):
+        raise SigningError(f"不支持的 TSA 密钥类型：{key_type}",
+                           f"Unsupported TSA key type: {key_type}", code="TSA_KEY_TYPE")
+    if token is not None:
+        session = open_session(token.module, token.token_label, token.pin)
+        kind = "rsa" if key_type == "rsa" else "ec"
+        return generate_key(session, label, kind, "secp256r1"), session
+    if key_type == "rsa":
+        return rsa.generate_private_key(public_exponent=65537, key_size=3072), None
+    return ec.generate_private_key(ec.SECP256R1()), None
+
+
+def _store_tsa(folder: Path, key: PrivateKey | TokenKey, cert: x509.Certificate, ca: LocalCA,
+               passphrase: bytes, token: TsaToken | None, label: str) -> None:
+    if isinstance(key, TokenKey):
+        assert token is not None
+        atomic_write(folder / TSA_CUSTODY, json.dumps({
+            "kind": "pkcs11", "module": token.module, "token_label": token.token_label,
+            "label": label}, indent=1).encode())
+        (folder / TSA_KEY).unlink(missing_ok=True)
+    else:
+        if not passphrase:
+            raise SigningError("TSA 密钥口令不能为空", "The TSA key passphrase must not be empty",
+                               code="TSA_PASSPHRASE")
+        atomic_write(folder / TSA_KEY, key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(passphrase)), mode=0o600)
+        (folder / TSA_CUSTODY).unlink(missing_ok=True)
+    atomic_write(folder / TSA_CERT, cert_pem(cert))
+    atomic_write(folder / TSA_CHAIN, b"".join(cert_pem(c) for c in ca.chain()))
 
 
 def create_tsa_identity(folder: str | Path, ca: LocalCA, passphrase: bytes, key_type: KeyType,
-                        now: datetime | None = None) -> TimeStampAuthority:
-    """Generate the TSA key, have the CA certify it, and store both (key encrypted)."""
+                        now: datetime | None = None, *, token: TsaToken | None = None,
+                        validity: timedelta | None = None) -> TimeStampAuthority:
+    """Generate the TSA key (in software, or on the PKCS#11 `token`), have the CA certify it,
+    and store it (software key encrypted with `passphrase`)."""
     folder = Path(folder)
-    key: PrivateKey
-    if key_type == "rsa":
-        key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    elif key_type == "ecdsa":
-        key = ec.generate_private_key(ec.SECP256R1())
-    else:
-        raise SigningError(f"不支持的 TSA 密钥类型：{key_type}",
-                           f"Unsupported TSA key type: {key_type}", code="TSA_KEY_TYPE")
+    label = f"station-tsa-{key_type}-1"
+    key, session = _new_tsa_key(key_type, token, label)
     cert = ca.issue_tsa_certificate(key.public_key(), f"{ca.org_name} TSA ({key_type.upper()})",
-                                    now or datetime.now(timezone.utc))
-    atomic_write(folder / TSA_KEY, key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase)), mode=0o600)
-    atomic_write(folder / TSA_CERT, cert_pem(cert))
-    atomic_write(folder / TSA_CHAIN, b"".join(cert_pem(c) for c in ca.chain()))
-    return TimeStampAuthority(key, cert, ca.chain())
+                                    now or datetime.now(timezone.utc), validity=validity)
+    _store_tsa(folder, key, cert, ca, passphrase, token, label)
+    return TimeStampAuthority(key, cert, ca.chain(), session=session)
+
+
+def rollover_tsa_identity(folder: str | Path, ca: LocalCA, secret: bytes,
+                          now: datetime | None = None, *, validity: timedelta | None = None
+                          ) -> TimeStampAuthority:
+    """A new TSA key and certificate (from the CA's current issuing CA) replace the old ones.
+
+    The old certificate is kept in retired/ (time stamps made with it carry it and still
+    validate); the old key is destroyed. `secret` unlocks the old identity (passphrase or
+    token PIN) and protects the new one the same way."""
+    folder = Path(folder)
+    old = load_tsa_identity(folder, secret)
+    custody = _tsa_custody(folder)
+    key_type: KeyType = "rsa" if isinstance(old.key, rsa.RSAPrivateKey) or (
+        isinstance(old.key, TokenKey) and old.key.kind == "rsa") else "ecdsa"
+    token = None
+    old_label = None
+    if custody is not None:
+        token = TsaToken(custody["token_label"], secret.decode(), custody["module"])
+        old_label = str(custody["label"])
+    number = len(list((folder / TSA_RETIRED).glob("tsa-*.cert.pem"))) + 2
+    label = f"station-tsa-{key_type}-{number}"
+    key, session = _new_tsa_key(key_type, token, label)
+    now = now or datetime.now(timezone.utc)
+    cert = ca.issue_tsa_certificate(key.public_key(), f"{ca.org_name} TSA ({key_type.upper()})",
+                                    now, validity=validity)
+    atomic_write(folder / TSA_RETIRED / f"tsa-{old.cert.serial_number}.cert.pem",
+                 cert_pem(old.cert))
+    atomic_write(folder / TSA_RETIRED / f"tsa-{old.cert.serial_number}.chain.pem",
+                 b"".join(cert_pem(c) for c in old.chain))
+    _store_tsa(folder, key, cert, ca, secret, token, label)
+    if old_label is not None and old.session is not None:
+        destroy_key(old.session, old_label)
+    old.close()
+    return TimeStampAuthority(key, cert, ca.chain(), session=session)
+
+
+def tsa_certificates(folder: str | Path) -> list[x509.Certificate]:
+    """The TSA's current certificate, then the retired ones (readable without a secret)."""
+    folder = Path(folder)
+    certs = []
+    if (folder / TSA_CERT).exists():
+        certs.append(x509.load_pem_x509_certificate((folder / TSA_CERT).read_bytes()))
+    certs += [x509.load_pem_x509_certificate(p.read_bytes())
+              for p in sorted((folder / TSA_RETIRED).glob("tsa-*.cert.pem"))
+              if not p.name.endswith(".chain.pem")]
+    return certs
+
+
+def _tsa_custody(folder: Path) -> dict[str, str] | None:
+    path = folder / TSA_CUSTODY
+    if not path.exists():
+        return None
+    data: dict[str, str] = json.loads(path.read_text("utf-8"))
+    return data
+
+
+def tsa_key_on_token(folder: str | Path) -> bool:
+    return _tsa_custody(Path(folder)) is not None
 
 
 def load_tsa_identity(folder: str | Path, passphrase: bytes,
                       policy_oid: str = DEFAULT_POLICY_OID) -> TimeStampAuthority:
+    """Open the TSA identity: `passphrase` decrypts the key file, or is the token's user PIN
+    when the key is on a PKCS#11 token (custody.json)."""
     folder = Path(folder)
-    if not (folder / TSA_KEY).exists():
-        raise SigningError(f"未找到 TSA 密钥：{folder}", f"No TSA key in {folder}",
-                           code="TSA_MISSING")
-    try:
-        key = serialization.load_pem_private_key((folder / TSA_KEY).read_bytes(), passphrase)
-    except (ValueError, TypeError) as exc:
-        raise SigningError("口令错误，无法解密 TSA 私钥", "Wrong passphrase for the TSA key",
-                           code="TSA_PASSPHRASE") from exc
-    assert isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey))
+    custody = _tsa_custody(folder)
+    session = None
+    key: PrivateKey | TokenKey
+    if custody is not None:
+        session = open_session(custody["module"], custody["token_label"], passphrase.decode())
+        key = TokenKey(session, custody["label"])
+    else:
+        if not (folder / TSA_KEY).exists():
+            raise SigningError(f"未找到 TSA 密钥：{folder}", f"No TSA key in {folder}",
+                               code="TSA_MISSING")
+        try:
+            loaded = serialization.load_pem_private_key((folder / TSA_KEY).read_bytes(), passphrase)
+        except (ValueError, TypeError) as exc:
+            raise SigningError("口令错误，无法解密 TSA 私钥", "Wrong passphrase for the TSA key",
+                               code="TSA_PASSPHRASE") from exc
+        assert isinstance(loaded, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey))
+        key = loaded
     cert = x509.load_pem_x509_certificate((folder / TSA_CERT).read_bytes())
     chain = x509.load_pem_x509_certificates((folder / TSA_CHAIN).read_bytes())
-    return TimeStampAuthority(key, cert, chain, policy_oid)
+    return TimeStampAuthority(key, cert, chain, policy_oid, session=session)
 
 
 # -- HTTP transport -----------------------------------------------------------------------

@@ -53,11 +53,15 @@ def _redact(url: str) -> str:
 
 
 def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_password: str | None = None,
-                  with_ca: bool = True, config: Config | None = None) -> InitResult:
+                  with_ca: bool = True, config: Config | None = None,
+                  ca_passphrase: bytes | None = None) -> InitResult:
     """Idempotent: an existing installation keeps its configuration, keys, data and users.
 
     The configuration file is written last, so a set-up that fails (database unreachable, CA not
     writable) leaves no station.toml behind and can simply be run again.
+
+    `ca_passphrase` (typed by the administrator) protects a new CA and is stored nowhere; without it
+    a new CA is a demo CA whose passphrase file lies beside the keys (see `ensure_local_pki`).
 
     A new installation uses `database_url`, else (without a `config`) the STATION_DATABASE_URL environment
     variable (for deployment scripts), else the embedded SQLite file."""
@@ -71,12 +75,17 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
             cfg = replace(cfg, database=replace(cfg.database, url=database_url))
         # the same checks a later load makes, before anything is written
         cfg = config_from_dict(config_to_dict(cfg), data_dir)
+        has_ca = (cfg.ca_dir / "index.json").exists()
+        if with_ca and not has_ca and cfg.ca.unlock == "file":
+            # the unlock mode follows how the new CA's passphrase is kept
+            cfg = replace(cfg, ca=replace(cfg.ca, unlock="file" if ca_passphrase is None else "prompt",
+                                          demo=ca_passphrase is None))
     else:
         cfg = load_config(data_dir)
     if not cfg.pii_key_path.exists():
         PiiCipher.create_key_file(cfg.pii_key_path)
     # the CA before the first administrator: a CA that cannot be made must not cost the one-time password
-    ca_dir = ensure_local_pki(cfg) if with_ca else None
+    ca_dir = ensure_local_pki(cfg, ca_passphrase) if with_ca else None
     engine = make_engine(cfg.database_url)
     try:
         ensure_schema_current(engine, cfg)
@@ -105,26 +114,47 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
                       ca_dir=ca_dir)
 
 
-def ensure_local_pki(cfg: Config) -> Path | None:
-    """The embedded default CA (root + issuing) with a passphrase file only the station user can read."""
+def ensure_local_pki(cfg: Config, passphrase: bytes | None = None) -> Path | None:
+    """The local CA (root + issuing) and the embedded TSA's identity, made when missing.
+
+    `passphrase` protects (or, for an existing CA, opens) the keys; it is stored nowhere. Without
+    one a new CA is a demo CA: a random passphrase in a file beside the keys, and the folder says
+    so (pki/DEMO-KEYS-README.txt; the configuration has `[ca] demo = true`, `unlock = "file"`)."""
     from signing.atomic import atomic_write
+    from signing.ca import LocalCA, read_custody
+    from station.pki import stored_secret
+    from station.services.pki import write_demo_marker
 
-    if not cfg.ca_passphrase_file.exists():
-        atomic_write(cfg.ca_passphrase_file, secrets.token_urlsafe(24).encode() + b"\n", mode=0o600)
-    passphrase = cfg.ca_passphrase_file.read_text().strip().encode()
-    from signing.ca import LocalCA
-
-    if not (cfg.ca_dir / "index.json").exists() and not any(cfg.ca_dir.glob("*.pem")):
+    ca_exists = (cfg.ca_dir / "index.json").exists() or any(cfg.ca_dir.glob("*.pem"))
+    if not ca_exists:
+        if passphrase is None:
+            if not cfg.ca_passphrase_file.exists():
+                atomic_write(cfg.ca_passphrase_file, secrets.token_urlsafe(24).encode() + b"\n", mode=0o600)
+            write_demo_marker(cfg)
+            passphrase = cfg.ca_passphrase_file.read_text().strip().encode()
         LocalCA.create(cfg.ca_dir, passphrase, cfg.ca.organisation)
     tsa_folder = cfg.tsa_dir / cfg.tsa.key_type
-    if not cfg.tsa.url and not (tsa_folder / "tsa.key.pem").exists():
-        # The embedded time stamp service's identity, certified by the local CA.
+    if not cfg.tsa.url and not (tsa_folder / "tsa.cert.pem").exists():
+        # The embedded time stamp service's identity, certified by the local CA (on the CA's
+        # token when its keys are on one).
         from datetime import datetime
 
-        from signing.tsa import create_tsa_identity
+        from signing.tsa import TsaToken, create_tsa_identity
 
-        create_tsa_identity(tsa_folder, LocalCA.open(cfg.ca_dir, passphrase), passphrase,
-                            cfg.tsa.key_type, datetime.now(UTC))  # type: ignore[arg-type]
+        secret = passphrase or stored_secret(cfg)
+        if secret is None:
+            from station.pki import locked_error
+
+            raise locked_error(cfg)
+        custody = read_custody(cfg.ca_dir)
+        token = (TsaToken(custody.token_label, secret.decode(), custody.module)
+                 if custody.issuing_key == "pkcs11" else None)
+        ca = LocalCA.open(cfg.ca_dir, secret)
+        try:
+            create_tsa_identity(tsa_folder, ca, secret, cfg.tsa.key_type,  # type: ignore[arg-type]
+                                datetime.now(UTC), token=token)
+        finally:
+            ca.close()
     return cfg.ca_dir
 
 

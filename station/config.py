@@ -80,6 +80,14 @@ class CAConfig:
     directory: str = ""  # empty: <data>/pki/ca
     passphrase_file: str = ""  # empty: <data>/pki/ca-passphrase
     organisation: str = "示例血液中心"
+    # How the issuing CA (and local TSA) key is unlocked: "prompt" = the passphrase typed by the
+    # administrator at client start (or STATION_CA_PASSPHRASE for services), held in memory only;
+    # "pkcs11" = the keys are on a token (custody.json in the CA folder), its PIN typed at start
+    # (or STATION_CA_PIN); "file" = the passphrase file beside the keys: demo folders only
+    # (`demo = true`, pki/DEMO-KEYS-README.txt says so).
+    unlock: str = "file"
+    demo: bool = False
+    expiry_warning_days: int = 90  # warn when a CA/TSA certificate (or the root's CRL) ends this soon
 
 
 @dataclass(frozen=True)

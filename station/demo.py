@@ -56,7 +56,8 @@ def enrol_demo_staff(ctx: StationContext) -> list[str]:
 
     from signing.ca import LocalCA
     from station.bootstrap import ensure_local_pki
-    from station.pki import read_passphrase, staff_key_store
+    from station.pki import staff_key_store
+    from station.services.pki import ca_secret
 
     ensure_local_pki(ctx.config)
     store = staff_key_store(ctx.config)
@@ -70,9 +71,11 @@ def enrol_demo_staff(ctx: StationContext) -> list[str]:
             continue
         except LocalizedError:  # no usable key yet (SigningError)
             pass
-        ca = ca or LocalCA.open(ctx.config.ca_dir, read_passphrase(ctx.config))
+        ca = ca or LocalCA.open(ctx.config.ca_dir, ca_secret(ctx))
         store.enrol(ca, username, name, roles[0], DEMO_PIN, datetime.now(UTC))
         enrolled.append(username)
+    if ca is not None:
+        ca.close()
     return enrolled
 
 

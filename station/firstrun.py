@@ -56,8 +56,18 @@ class SiteAnswers:
 class CAAnswers:
     mode: str = "local"  # local: create the station's own CA + TSA; centre: the centre's CA folder
     directory: str = ""  # centre: the folder with root.cert.pem, issuing.cert.pem and their keys
-    passphrase: str = ""  # centre: the passphrase of those keys
+    passphrase: str = ""  # centre: the passphrase of those keys; local + "passphrase": the new CA's
     tsa_url: str = ""  # centre: required; local: empty (the embedded service) or a URL
+    # local: how the new CA's keys are kept (the production choices first):
+    #   "passphrase": encrypted with a passphrase the operator types now and at every client start,
+    #                 stored nowhere (the default);
+    #   "token": root, issuing CA and TSA keys generated on a PKCS#11 token, unlocked by its PIN;
+    #   "demo": a random passphrase in a file beside the keys (demonstration only; the folder says so).
+    custody: str = "passphrase"
+    passphrase_again: str = ""  # local + "passphrase": typed twice
+    token_label: str = ""  # local + "token"
+    token_pin: str = ""
+    pkcs11_module: str = "/usr/lib/softhsm/libsofthsm2.so"
 
 
 @dataclass(frozen=True)
@@ -433,7 +443,36 @@ def check_ca(answers: CAAnswers, tsa_timeout: float = 10.0) -> tuple[ChainCheck 
                                   "With the centre's CA, enter the centre's time stamp service URL", code="SETUP_TSA_URL")
     elif answers.mode != "local":
         raise ValidationError("CA 方式应为本机新建或血站 CA", "The CA is the local one or the centre's", code="SETUP_CA_MODE")
+    else:
+        check_custody(answers)
     return chain, (check_tsa(answers.tsa_url, tsa_timeout) if answers.tsa_url.strip() else None)
+
+
+MIN_CA_PASSPHRASE = 12
+
+
+def check_custody(answers: CAAnswers) -> None:
+    """The local CA's key custody: a passphrase typed twice (long enough), a token that answers to its
+    PIN, or the demo choice."""
+    if answers.custody == "passphrase":
+        if len(answers.passphrase) < MIN_CA_PASSPHRASE:
+            raise ValidationError(f"CA 口令至少 {MIN_CA_PASSPHRASE} 个字符（每次启动客户端时由管理员输入，不保存）",
+                                  f"The CA passphrase needs at least {MIN_CA_PASSPHRASE} characters (typed by the "
+                                  "administrator at every client start, stored nowhere)", code="SETUP_CA_PASSPHRASE")
+        if answers.passphrase != answers.passphrase_again:
+            raise ValidationError("两次输入的 CA 口令不一致", "The two CA passphrases differ", code="SETUP_CA_PASSPHRASE")
+    elif answers.custody == "token":
+        from signing.ca import open_session
+
+        if not answers.token_label.strip() or not answers.token_pin:
+            raise ValidationError("请填写令牌标签和 PIN", "Enter the token label and its PIN", code="SETUP_CA_TOKEN")
+        try:
+            open_session(answers.pkcs11_module, answers.token_label.strip(), answers.token_pin).close()
+        except LocalizedError as exc:
+            raise SetupCheckFailed(exc.message_zh, exc.message_en, code="SETUP_CA_TOKEN") from exc
+    elif answers.custody != "demo":
+        raise ValidationError("CA 密钥保管方式应为口令、令牌或演示", "The CA key custody is a passphrase, a token or demo",
+                              code="SETUP_CA_CUSTODY")
 
 
 # -- devices ----------------------------------------------------------------------------------
@@ -521,7 +560,14 @@ def build_config(answers: SetupAnswers, data_dir: Path) -> Config:
     ca = CAConfig(organisation=site.name)
     tsa = TSAConfig(url=answers.ca.tsa_url.strip())
     if answers.ca.mode == "centre":
-        ca = replace(ca, directory=str(Path(answers.ca.directory.strip()).expanduser()))
+        # the centre's passphrase is typed at every client start, never stored on the station
+        ca = replace(ca, directory=str(Path(answers.ca.directory.strip()).expanduser()), unlock="prompt")
+    elif answers.ca.custody == "token":
+        ca = replace(ca, unlock="pkcs11")
+    elif answers.ca.custody == "demo":
+        ca = replace(ca, unlock="file", demo=True)
+    else:
+        ca = replace(ca, unlock="prompt")
     base = Config(data_dir=data_dir)
     return Config(data_dir=data_dir,
                   site=replace(base.site, name=site.name, name_en=site.name_en or base.site.name_en,
@@ -560,13 +606,52 @@ def apply_setup(answers: SetupAnswers, data_dir: Path, *, tsa_timeout: float = 1
     check_records_store(config.archive.store_url, data_dir, s3)
     check_ca(answers.ca, tsa_timeout)
     with _undo_on_failure(data_dir, config):
-        if answers.ca.mode == "centre":
-            from signing.atomic import atomic_write
+        secret: bytes | None = None
+        if answers.ca.mode == "centre" or answers.ca.custody == "passphrase":
+            secret = answers.ca.passphrase.encode()
+        elif answers.ca.custody == "token":
+            from signing.ca import Custody, LocalCA
 
-            atomic_write(config.ca_passphrase_file, answers.ca.passphrase.encode() + b"\n", mode=0o600)
-        result = init_data_dir(data_dir, config=config, with_ca=True)
+            # root, issuing CA and (in ensure_local_pki) the TSA key are made on the token
+            secret = answers.ca.token_pin.encode()
+            custody = Custody(root_key="pkcs11", issuing_key="pkcs11", module=answers.ca.pkcs11_module,
+                              token_label=answers.ca.token_label.strip())
+            with _token_keys_undone_on_failure(answers.ca):
+                LocalCA.create(config.ca_dir, b"", config.ca.organisation, custody=custody,
+                               pin=answers.ca.token_pin).close()
+                result = init_data_dir(data_dir, config=config, with_ca=True, ca_passphrase=secret)
+            return SetupResult(result.config_file, result.admin_username, result.admin_password,
+                               result.to_json()["database"], config.ca_dir)
+        result = init_data_dir(data_dir, config=config, with_ca=True, ca_passphrase=secret)
     return SetupResult(result.config_file, result.admin_username, result.admin_password,
                        result.to_json()["database"], config.ca_dir)
+
+
+STATION_TOKEN_LABELS = ("station-root-ca", "station-issuing-ca-1", "station-donor-pseudonym",
+                        "station-tsa-ecdsa-1", "station-tsa-rsa-1")
+
+
+@contextmanager
+def _token_keys_undone_on_failure(ca: CAAnswers) -> Iterator[None]:
+    """A token that already holds a station CA is refused; keys this attempt made go again if it fails."""
+    from signing.ca import destroy_key, open_session
+
+    session = open_session(ca.pkcs11_module, ca.token_label.strip(), ca.token_pin)
+    try:
+        from pkcs11 import Attribute
+
+        if any(list(session.get_objects({Attribute.LABEL: label})) for label in STATION_TOKEN_LABELS):
+            raise SetupCheckFailed(f"令牌“{ca.token_label}”上已有工作站 CA 的密钥，请换一个令牌或先清除",
+                                   f"The token '{ca.token_label}' already holds station CA keys; use another "
+                                   "token or clear it first", code="SETUP_CA_TOKEN")
+        try:
+            yield
+        except BaseException:
+            for label in STATION_TOKEN_LABELS:
+                destroy_key(session, label)
+            raise
+    finally:
+        session.close()
 
 
 @contextmanager

@@ -97,6 +97,10 @@ def run_app(args: argparse.Namespace) -> int:
         QMessageBox.critical(None, "station", exc.message(user_language()))
         return exc.exit_status
     set_language(os.environ.get("STATION_LANG") or ctx.config.ui.language)
+    # production stations keep no CA passphrase on disk: the administrator unlocks signing now
+    from ui.unlock import unlock_at_start
+
+    unlock_at_start(ctx)
     supervisor = None
     try:
         supervisor, device_config = start_simulators(ctx)

@@ -1,10 +1,11 @@
-"""`station ca init|issue-staff|revoke|crl`: the station's local certification authority."""
+"""`station ca init|issue-staff|revoke|crl|rollover|root-crl|expiry`: the station's local CA and its keys."""
 from __future__ import annotations
 
 import argparse
 import getpass
 import os
 import secrets
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +27,25 @@ def station_config(args: argparse.Namespace) -> Config:
     return config_from_dict({}, data_dir)
 
 
+ROOT_PASSPHRASE_ENV = "STATION_ROOT_KEY_PASSPHRASE"
+ROOT_PIN_ENV = "STATION_ROOT_PIN"
+
+
+def _secret(env: str, prompt: str, twice: bool = False, minimum: int = 1) -> bytes:
+    value = os.environ.get(env)
+    if not value:
+        if not os.isatty(0):
+            raise UsageError(f"请在终端中输入，或设置 {env}", f"Type it on a terminal or set {env}",
+                             code="SECRET_REQUIRED")
+        value = getpass.getpass(prompt)
+        if twice and getpass.getpass("再次输入 / again: ") != value:
+            raise UsageError("两次输入不一致", "The two entries differ", code="SECRET_MISMATCH")
+    if len(value) < minimum:
+        raise UsageError(f"至少 {minimum} 个字符", f"At least {minimum} characters are needed",
+                         code="SECRET_TOO_SHORT")
+    return value.encode()
+
+
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser("ca", parents=[common], help="local CA: init, staff certificates, "
                                                           "revocation, CRL")
@@ -33,6 +53,18 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     init = sub.add_parser("init", parents=[common], help="create the root and issuing CA and "
                                                          "the TSA certificate")
     init.add_argument("--organisation", default=None, help="organisation name in certificates")
+    init.add_argument("--root-key-out", default=None, metavar="FILE",
+                      help="export the root key to FILE (encrypted with a passphrase typed now, or "
+                           f"{ROOT_PASSPHRASE_ENV}) and keep it off the station")
+    init.add_argument("--token", default=None, metavar="LABEL",
+                      help="generate the issuing CA and TSA keys on this PKCS#11 token "
+                           "(PIN typed, or STATION_CA_PIN)")
+    init.add_argument("--root-token", default=None, metavar="LABEL",
+                      help="generate the root key on this PKCS#11 token (kept away from the "
+                           f"station; PIN typed, or {ROOT_PIN_ENV})")
+    init.add_argument("--module", default=None, help="PKCS#11 module (default: SoftHSM2's)")
+    init.add_argument("--demo", action="store_true",
+                      help="demo folder: a random passphrase stored beside the keys (says so)")
     init.set_defaults(handler=run_init)
 
     issue = sub.add_parser("issue-staff", parents=[common],
@@ -55,41 +87,105 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     crl = sub.add_parser("crl", parents=[common], help="publish a fresh CRL")
     crl.set_defaults(handler=run_crl)
 
+    roll = sub.add_parser("rollover", parents=[common],
+                          help="new issuing CA and/or TSA key and certificate before expiry; the "
+                               "old certificates stay for validation")
+    roll.add_argument("--issuing", action="store_true", help="a new issuing CA (needs the root key)")
+    roll.add_argument("--tsa", action="store_true", help="a new time stamp key and certificate")
+    roll.add_argument("--root-key", default=None, metavar="FILE",
+                      help=f"the exported root key (passphrase typed, or {ROOT_PASSPHRASE_ENV})")
+    roll.set_defaults(handler=run_rollover)
+
+    root_crl = sub.add_parser("root-crl", parents=[common],
+                              help="sign a fresh root CRL with the off-station root key")
+    root_crl.add_argument("--root-key", default=None, metavar="FILE", help="the exported root key")
+    root_crl.set_defaults(handler=run_root_crl)
+
+    expiry = sub.add_parser("expiry", parents=[common],
+                            help="CA/TSA certificates ending soon (exit 1 when any)")
+    expiry.add_argument("--days", type=int, default=None,
+                        help="warning window in days (default: [ca] expiry_warning_days)")
+    expiry.set_defaults(handler=run_expiry)
+
 
 def run_init(args: argparse.Namespace) -> int:
-    from signing.ca import LocalCA
-    from signing.tsa import create_tsa_identity
+    from signing.ca import DEFAULT_PKCS11_MODULE, Custody, LocalCA
+    from signing.tsa import TsaToken, create_tsa_identity
+    from station.pki import PIN_ENV as CA_PIN_ENV
+    from station.services.pki import write_demo_marker
 
     config = station_config(args)
     passphrase_file = config.ca_passphrase_file
+    module = args.module or DEFAULT_PKCS11_MODULE
     generated = False
-    if os.environ.get(PASSPHRASE_ENV):
-        passphrase = os.environ[PASSPHRASE_ENV].encode()
-    elif passphrase_file.exists():
-        passphrase = passphrase_file.read_bytes().strip()
-    else:
-        # Embedded default: a random passphrase in a file only the station's account can read.
-        from signing.atomic import atomic_write
+    pin = root_pin = None
+    root_passphrase = None
+    passphrase = b""
+    custody = Custody(root_key="folder", issuing_key="folder", module=module)
+    if args.token:
+        pin = _secret(CA_PIN_ENV, f"PIN of token {args.token} / 令牌 PIN: ").decode()
+        custody = replace(custody, issuing_key="pkcs11", token_label=args.token)
+    if args.root_token:
+        root_pin = _secret(ROOT_PIN_ENV, f"PIN of root token {args.root_token} / 根令牌 PIN: ").decode()
+        custody = replace(custody, root_key="pkcs11", root_token_label=args.root_token)
+    elif args.root_key_out:
+        root_passphrase = _secret(ROOT_PASSPHRASE_ENV, "root key passphrase / 根密钥口令: ",
+                                  twice=True, minimum=8)
+        custody = replace(custody, root_key="offline")
+    elif args.token:
+        custody = replace(custody, root_key="pkcs11", root_token_label=args.token)
+        root_pin = pin
+    if custody.issuing_key == "folder":
+        if args.demo:
+            if os.environ.get(PASSPHRASE_ENV):
+                passphrase = os.environ[PASSPHRASE_ENV].encode()
+            elif passphrase_file.exists():
+                passphrase = passphrase_file.read_bytes().strip()
+            else:
+                # Demo: a random passphrase in a file beside the keys; the folder says so.
+                from signing.atomic import atomic_write
 
-        passphrase = secrets.token_urlsafe(32).encode()
-        atomic_write(passphrase_file, passphrase + b"\n", mode=0o600)
-        generated = True
+                passphrase = secrets.token_urlsafe(32).encode()
+                atomic_write(passphrase_file, passphrase + b"\n", mode=0o600)
+                generated = True
+            write_demo_marker(config)
+        else:
+            passphrase = _secret(PASSPHRASE_ENV, "CA passphrase / CA 口令: ", twice=True, minimum=12)
     org = args.organisation or config.ca.organisation
     now = datetime.now(UTC)
-    ca = LocalCA.create(config.ca_dir, passphrase, org, now)
+    ca = LocalCA.create(config.ca_dir, passphrase, org, now, custody=custody, pin=pin,
+                        root_out=args.root_key_out, root_passphrase=root_passphrase,
+                        root_pin=root_pin)
     key_type = config.tsa.key_type if config.tsa.key_type in ("rsa", "ecdsa") else "ecdsa"
+    token = TsaToken(args.token, pin or "", module) if args.token else None
     tsa = create_tsa_identity(config.tsa_dir / key_type, ca, passphrase,
-                              key_type, now)  # type: ignore[arg-type]
+                              key_type, now, token=token)  # type: ignore[arg-type]
+    tsa.close()
+    ca.close()
     payload = {
         "ca_dir": str(config.ca_dir), "organisation": org,
         "root_subject": ca.root_cert.subject.rfc4514_string(),
         "root_sha256": ca.root_cert.fingerprint(hashes.SHA256()).hex(),
         "tsa_dir": str(config.tsa_dir / key_type), "tsa_subject": tsa.cert.subject.rfc4514_string(),
         "passphrase_file": str(passphrase_file) if generated else None,
+        "demo": bool(args.demo), "root_key": custody.root_key, "issuing_key": custody.issuing_key,
+        "root_key_file": args.root_key_out, "token": args.token,
+        "unlock": "file" if args.demo else ("pkcs11" if args.token else "prompt"),
     }
+    if config_path(config.data_dir).exists():
+        # the installation's configuration says how the new keys are unlocked
+        from station.config import write_config
+
+        write_config(replace(config, ca=replace(config.ca, unlock=str(payload["unlock"]),
+                                                demo=bool(args.demo))))
+    where = {"folder": "本机 CA 目录 / in the CA folder",
+             "offline": f"已导出，请带走保管 / exported, keep it away: {args.root_key_out}",
+             "pkcs11": f"令牌 / on token {custody.root_token}"}[custody.root_key]
     emit(args, payload, f"CA 已创建 / CA created: {config.ca_dir}\n"
                         f"根证书 / root: {payload['root_subject']}\n"
-                        f"SHA-256: {payload['root_sha256']}")
+                        f"SHA-256: {payload['root_sha256']}\n"
+                        f"根密钥 / root key: {where}\n"
+                        f"解锁方式 / unlock: [ca] unlock = \"{payload['unlock']}\"")
     return 0
 
 
@@ -171,3 +267,99 @@ def run_crl(args: argparse.Namespace) -> int:
     emit(args, payload, f"CRL 已发布 / published: {payload['crl_der']} "
                         f"(下次更新 / next update {payload['next_update']})")
     return 0
+
+
+def _unlock_root(args: argparse.Namespace, ca) -> None:  # type: ignore[no-untyped-def]
+    if ca.root_available:
+        return
+    if ca.custody.root_key == "pkcs11":
+        ca.unlock_root(pin=_secret(ROOT_PIN_ENV, "root token PIN / 根令牌 PIN: ").decode())
+        return
+    if not args.root_key:
+        from signing.ca import root_offline
+
+        raise root_offline()
+    ca.unlock_root(key_file=args.root_key,
+                   passphrase=_secret(ROOT_PASSPHRASE_ENV, "root key passphrase / 根密钥口令: "))
+
+
+def run_rollover(args: argparse.Namespace) -> int:
+    from signing.ca import LocalCA
+    from signing.tsa import rollover_tsa_identity
+    from station.services.pki import certificate_expiry_warnings
+
+    if not (args.issuing or args.tsa):
+        raise UsageError("请指定 --issuing 和/或 --tsa", "Name --issuing and/or --tsa", code="USAGE")
+    config = station_config(args)
+    secret = read_passphrase(config)
+    ca = LocalCA.open(config.ca_dir, secret)
+    now = datetime.now(UTC)
+    payload: dict[str, object] = {}
+    try:
+        if args.issuing:
+            _unlock_root(args, ca)
+            old = ca.issuing_cert
+            new = ca.rollover_issuing(now)
+            ca.lock_root()
+            payload["issuing"] = {"old_serial": str(old.serial_number),
+                                  "new_serial": str(new.serial_number),
+                                  "subject": new.subject.rfc4514_string(),
+                                  "not_after": new.not_valid_after_utc.isoformat()}
+        if args.tsa:
+            if config.tsa.url:
+                raise UsageError("本站使用外部时间戳服务（[tsa] url），没有本地 TSA 密钥",
+                                 "This station uses an external time stamp service ([tsa] url); "
+                                 "there is no local TSA key", code="NO_LOCAL_TSA")
+            folder = config.tsa_dir / config.tsa.key_type
+            authority = rollover_tsa_identity(folder, ca, secret, now)
+            authority.close()
+            payload["tsa"] = {"serial": str(authority.cert.serial_number),
+                              "subject": authority.cert.subject.rfc4514_string(),
+                              "not_after": authority.cert.not_valid_after_utc.isoformat(),
+                              "retired": str(folder / "retired")}
+    finally:
+        ca.close()
+    payload["warnings"] = certificate_expiry_warnings(config, now)
+    lines = []
+    if "issuing" in payload:
+        lines.append(f"新签发 CA / new issuing CA: {payload['issuing']['subject']} "  # type: ignore[index]
+                     f"(有效期至 / until {payload['issuing']['not_after']})")  # type: ignore[index]
+    if "tsa" in payload:
+        lines.append(f"新时间戳证书 / new TSA certificate: {payload['tsa']['serial']} "  # type: ignore[index]
+                     f"(有效期至 / until {payload['tsa']['not_after']})")  # type: ignore[index]
+    lines.append("旧证书保留用于验证 / old certificates kept for validation")
+    emit(args, payload, "\n".join(lines))
+    return 0
+
+
+def run_root_crl(args: argparse.Namespace) -> int:
+    from signing.ca import LocalCA
+
+    config = station_config(args)
+    ca = LocalCA.open(config.ca_dir, read_passphrase(config))
+    try:
+        _unlock_root(args, ca)
+        crl = ca.publish_root_crl()
+        ca.lock_root()
+    finally:
+        ca.close()
+    payload = {"root_crl": str(Path(config.ca_dir) / LocalCA.ROOT_CRL_DER),
+               "next_update": crl.next_update_utc.isoformat() if crl.next_update_utc else None}
+    emit(args, payload, f"根 CRL 已发布 / root CRL published (下次更新 / next update "
+                        f"{payload['next_update']})")
+    return 0
+
+
+def run_expiry(args: argparse.Namespace) -> int:
+    from station.services.pki import certificate_expiry_warnings
+
+    config = station_config(args)
+    days = args.days if args.days is not None else config.ca.expiry_warning_days
+    warnings = certificate_expiry_warnings(config, window_days=days)
+    from station.errors import user_language
+
+    key = "message_en" if user_language() == "en" else "message_zh"
+    text = "\n".join(w[key] for w in warnings) or \
+        f"{days} 天内没有到期的 CA/TSA 证书 / nothing ends within {days} days"
+    emit(args, {"window_days": days, "warnings": warnings}, text)
+    return 1 if warnings else 0

@@ -30,7 +30,7 @@ def run_serve(args: argparse.Namespace) -> int:
     host = args.host or config.tsa.local_host
     port = args.port if args.port is not None else config.tsa.local_port
     folder = config.tsa_dir / (args.key_type or config.tsa.key_type)
-    if not (folder / "tsa.key.pem").exists():
+    if not (folder / "tsa.cert.pem").exists():  # the key may be on a token (custody.json)
         # One TSA identity per key type, made on first use with the CA's passphrase.
         ca = LocalCA.open(config.ca_dir, passphrase)
         key_type = args.key_type or config.tsa.key_type

@@ -118,7 +118,7 @@ def render_collection(data: CollectionRecordData, *, font_path: str | Path | Non
     if data.alarms:
         story.append(_table(ink, ["时间", "报警代码", "内容"],
                             [[ink.p(fmt_dt_s(a.at), "cell_c"), ink.p(a.code, "cell_c"), ink.p(a.text)]
-                             for a in data.alarms], [36 * mm, 24 * mm, 0.0]))
+                             for a in data.alarms], [44 * mm, 24 * mm, 0.0]))
     else:
         story.append(ink.p("无报警", "body"))
     story += [ink.section("四、献血反应")]
@@ -127,7 +127,7 @@ def render_collection(data: CollectionRecordData, *, font_path: str | Path | Non
                             [[ink.p(fmt_dt(r.at), "cell_c"), ink.p(r.reaction_type, "fail"),
                               ink.p(r.grade, "cell_c"), ink.p(r.treatment), ink.p(r.outcome, "cell_c"),
                               ink.p(r.recorded_by, "cell_c")] for r in data.adverse_reactions],
-                            [28 * mm, 40 * mm, 14 * mm, 0.0, 18 * mm, 18 * mm]))
+                            [42 * mm, 34 * mm, 12 * mm, 0.0, 18 * mm, 18 * mm]))
     else:
         story.append(ink.p("无献血反应", "body"))
     story += [ink.section("五、采前采后核对及热合核对")]
@@ -142,7 +142,7 @@ def render_collection(data: CollectionRecordData, *, font_path: str | Path | Non
                      ink.p(c.operator, "cell_c")])
     if rows:
         story.append(_table(ink, ["环节", "时间", "核对对象", "扫描条码", "结果", "核对人"], rows,
-                            [20 * mm, 34 * mm, 0.0, 40 * mm, 22 * mm, 18 * mm], extra))
+                            [18 * mm, 44 * mm, 0.0, 38 * mm, 20 * mm, 18 * mm], extra))
     else:
         story.append(ink.p("无核对记录", "fail"))
     if data.confirmations:
@@ -150,7 +150,7 @@ def render_collection(data: CollectionRecordData, *, font_path: str | Path | Non
         story.append(_table(ink, ["数据项", "提示", "数值", "核实人", "时间"],
                             [[ink.p(c.field, "cell_c"), ink.unit(c.message, "cell"), ink.unit(c.value, "cell_c"),
                               ink.p(c.confirmed_by, "cell_c"), ink.p(fmt_dt(c.at), "cell_c")]
-                             for c in data.confirmations], [32 * mm, 0.0, 24 * mm, 22 * mm, 30 * mm]))
+                             for c in data.confirmations], [30 * mm, 0.0, 24 * mm, 20 * mm, 36 * mm]))
     story += [
         Spacer(1, 8),
         KeepTogether([

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
+from pyhanko.pdf_utils.metadata.model import VENDOR as PYHANKO_VENDOR
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -39,6 +40,7 @@ from station.forms.data import (
     SiteInfo,
 )
 from station.forms.fonts import FormFont
+from station.forms.pdfa import install_pdfa
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 15 * mm
@@ -74,12 +76,24 @@ SEX_ZH = {"male": "男", "female": "女", "unknown": "未知"}
 RHD_ZH: dict[RhD, str] = {"positive": "阳性", "negative": "阴性"}
 
 
+def utc_offset(value: datetime) -> str:
+    """' +08:00' for a time that knows its zone (the snapshot gives the site's), '' otherwise."""
+    offset = value.utcoffset()
+    if offset is None:
+        return ""
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f" {sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def fmt_dt(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
+    """A time as printed on a record: the site's local time with its offset (2026-12-05 03:29 +08:00)."""
+    return value.strftime("%Y-%m-%d %H:%M") + utc_offset(value) if value else "—"
 
 
 def fmt_dt_s(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else "—"
+    return value.strftime("%Y-%m-%d %H:%M:%S") + utc_offset(value) if value else "—"
 
 
 def fmt_date(value: date | None) -> str:
@@ -393,7 +407,8 @@ class PageFurniture:
         canv.restoreState()
 
 
-def _canvas_class(furniture: PageFurniture, created: str) -> type[Canvas]:
+def _canvas_class(furniture: PageFurniture, created: str,
+                  pdfa: dict[str, Any] | None = None) -> type[Canvas]:
     """A canvas that holds pages back until the end, so each can print 'page x of y'."""
 
     class RecordCanvas(Canvas):
@@ -402,6 +417,8 @@ def _canvas_class(furniture: PageFurniture, created: str) -> type[Canvas]:
             self._held_pages: list[dict[str, Any]] = []
             # The record's own time, not the wall clock: same record, same bytes.
             self.setDateFormatter(lambda *_: created)
+            if pdfa is not None:
+                install_pdfa(self, **pdfa)  # PDF/A-3b: XMP identification, sRGB output intent
 
         def showPage(self) -> None:
             self._held_pages.append(dict(self.__dict__))
@@ -418,6 +435,12 @@ def _canvas_class(furniture: PageFurniture, created: str) -> type[Canvas]:
     return RecordCanvas
 
 
+# The Producer is pyHanko's name: the signing step keeps an Info /Producer that already names it,
+# and writes exactly that name into the XMP, so the two stay equal after every signature (PDF/A
+# wants the information dictionary and the XMP to agree). The creator tool stays ours.
+RECORD_PRODUCER = PYHANKO_VENDOR
+
+
 def build_record(story: list[Flowable], *, font: FormFont, furniture: PageFurniture,
                  created_at: datetime, subject: str, keywords: Sequence[str] = ()) -> bytes:
     """Lay the story out on A4 pages with the furniture and return the PDF bytes (deterministic)."""
@@ -425,11 +448,14 @@ def build_record(story: list[Flowable], *, font: FormFont, furniture: PageFurnit
     doc = BaseDocTemplate(
         buf, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=TOP_MARGIN,
         bottomMargin=BOTTOM_MARGIN, title=furniture.title, author=furniture.site.site_name,
-        subject=subject, creator="apheresis-station", producer="apheresis-station (reportlab)",
+        subject=subject, creator="apheresis-station", producer=RECORD_PRODUCER,
         keywords=list(keywords), invariant=1, initialFontName=font.name, initialFontSize=9,
         initialLeading=13, lang="zh-CN")
     frame = Frame(MARGIN_X, BOTTOM_MARGIN, CONTENT_W, PAGE_H - TOP_MARGIN - BOTTOM_MARGIN,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
     doc.addPageTemplates([PageTemplate(id="record", frames=[frame])])
-    doc.build(story, canvasmaker=_canvas_class(furniture, pdf_date(created_at)))
+    pdfa = {"title": furniture.title, "author": furniture.site.site_name, "subject": subject,
+            "keywords": ", ".join(keywords), "creator": "apheresis-station",
+            "producer": RECORD_PRODUCER, "created": created_at}
+    doc.build(story, canvasmaker=_canvas_class(furniture, pdf_date(created_at), pdfa))
     return buf.getvalue()

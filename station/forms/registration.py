@@ -68,7 +68,7 @@ def _tests_table(ink: Ink, results: tuple[LabResult, ...]) -> Table:
             ink.p(fmt_dt(r.measured_at), "cell_c"),
         ])
     widths = [30 * mm, 16 * mm, 18 * mm, 22 * mm, 16 * mm]
-    widths += [CONTENT_W - sum(widths) - 26 * mm, 26 * mm]
+    widths += [CONTENT_W - sum(widths) - 42 * mm, 42 * mm]
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(grid_style(ink.font.name, extra))
     return table
@@ -111,7 +111,7 @@ def _decision_flowables(ink: Ink, decision: EligibilityDecisionInfo) -> list[Flo
         for o in decision.overrides:
             rows.append([ink.p(o.finding_code, "cell_c"), ink.p(o.physician, "cell_c"), ink.unit(o.reason, "cell"),
                          ink.p(fmt_dt(o.at), "cell_c")])
-        widths = [20 * mm, 24 * mm, 0.0, 30 * mm]
+        widths = [20 * mm, 24 * mm, 0.0, 36 * mm]
         widths[2] = CONTENT_W - sum(widths)
         otable = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
         otable.setStyle(grid_style(ink.font.name))
@@ -183,7 +183,7 @@ def render_registration_exam(data: RegistrationExamRecordData, *, font_path: str
         for c in data.confirmations:
             rows.append([ink.p(c.field, "cell_c"), ink.unit(c.message, "cell"), ink.unit(c.value, "cell_c"),
                          ink.p(c.confirmed_by, "cell_c"), ink.p(fmt_dt(c.at), "cell_c")])
-        widths = [26 * mm, 0.0, 26 * mm, 22 * mm, 30 * mm]
+        widths = [26 * mm, 0.0, 24 * mm, 20 * mm, 36 * mm]
         widths[1] = CONTENT_W - sum(widths)
         table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
         table.setStyle(grid_style(ink.font.name))

@@ -17,7 +17,6 @@ A crash between 3 and 4 leaves a PDF no row points to; signing again overwrites 
 """
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from typing import Any, cast
 from sqlalchemy import select
 
 from station import audit, workflow
-from station.context import StationContext
+from station.context import LOCAL_TZ, StationContext
 from station.errors import ConflictError, NotFound, SigningError
 from station.models import Donation, SignedRecord
 from station.security import Action, Actor, require_permission
@@ -62,11 +61,12 @@ def _runtime(ctx: StationContext) -> _SigningRuntime:
     from signing.pades import SigningContext, TrustMaterial
     from signing.tsa import http_timestamper, load_tsa_identity, start_in_thread
     from station.bootstrap import ensure_local_pki
-    from station.pki import read_passphrase
+    from station.services.pki import ca_secret
 
     config = ctx.config
-    ensure_local_pki(config)
-    passphrase = read_passphrase(config)
+    # the passphrase or token PIN the administrator typed at start (memory), else env / demo file
+    passphrase = ca_secret(ctx)
+    ensure_local_pki(config, passphrase)
     ca = LocalCA.open(config.ca_dir, passphrase)
     running = None
     url = config.tsa.url
@@ -77,7 +77,7 @@ def _runtime(ctx: StationContext) -> _SigningRuntime:
     context = SigningContext(TrustMaterial.from_ca_folder(config.ca_dir),
                              http_timestamper(url, config.tsa.timeout_seconds),
                              font_path=config.records.font_path or _default_font(),
-                             location=config.site.name)
+                             location=config.site.name, time_zone=LOCAL_TZ.key)
     rt = _SigningRuntime(ca=ca, context=context, tsa=running)
     ctx.resources["signing"] = rt
     return rt
@@ -107,15 +107,15 @@ def donor_signature_from(signature: Any, fingerprint: Any, name: str, id_number:
                            code="DONOR_SIGNATURE_MISSING")
     signature.validate()
     handwriting = signature.render_png(600, 200)
-    if fingerprint is not None:
-        fp_png, fp_hash = fingerprint.image_png, hashlib.sha256(fingerprint.template).digest()
-    else:
-        # No fingerprint scanner at this station: the certificate then binds the hash of an empty
-        # template, and the record carries no fingerprint image; the consent says so in its evidence.
-        fp_png, fp_hash = b"", hashlib.sha256(b"").digest()
+    # The template the scanner gave is attached to the consent and its SHA-256 bound in the donor
+    # certificate (the same bytes); without a scanner neither is there.
+    if fingerprint is None:
+        return DonorSignature(name=name, id_number=id_number, handwriting_png=handwriting,
+                              pen_data_json=signature.to_json().encode("utf-8"), fingerprint_png=b"")
     return DonorSignature(name=name, id_number=id_number, handwriting_png=handwriting,
                           pen_data_json=signature.to_json().encode("utf-8"),
-                          fingerprint_png=fp_png, fingerprint_template_sha256=fp_hash)
+                          fingerprint_png=fingerprint.image_png, fingerprint_template=fingerprint.template,
+                          fingerprint_template_format=fingerprint.template_format)
 
 
 def open_staff_credential(ctx: StationContext, actor: Actor, pin: str) -> Any:

@@ -6,7 +6,6 @@ The integrator's records service will replace `sign_sealed_donations`; until the
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import shutil
 from collections.abc import Iterator
@@ -112,7 +111,7 @@ def donor_signature(name: str, id_number: str) -> DonorSignature:
     return DonorSignature(name=name, id_number=id_number, handwriting_png=png(),
                           pen_data_json=b'{"strokes": [[[0, 0, 0.5], [10, 10, 0.7]]]}',
                           fingerprint_png=png((80, 80, 80, 255)),
-                          fingerprint_template_sha256=hashlib.sha256(id_number.encode()).digest())
+                          fingerprint_template=b"FMR\0 20\0" + id_number.encode())
 
 
 def sign_donation(ctx: StationContext, actor: Actor, signer: RecordSigner, staff: dict[str, Any],

@@ -71,6 +71,10 @@ def test_sealed_donation_renders_three_records(demo: tuple[StationContext, Any],
     assert "GB18467" in registration and "血红蛋白（HGB）" in registration
     collection = _compact(tmp_path, "k.pdf", records[2].pdf)
     assert din[:5] in collection and ctx.config.site.platelet_product_code in collection
+    # times are stored in UTC and printed in the site's zone with the offset, every one of them
+    for text in (consent, registration, collection):
+        stamps = re.findall(r"\d{4}-\d\d-\d\d\d\d:\d\d(?::\d\d)?(?:\+08:00)?", text)
+        assert stamps and all(t.endswith("+08:00") for t in stamps), stamps
 
 
 def test_records_from_the_database_render_to_the_same_bytes(demo: tuple[StationContext, Any]) -> None:

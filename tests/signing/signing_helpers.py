@@ -1,7 +1,6 @@
 """Helpers for the signing tests: small PDFs with a CJK font, images, donors, records."""
 from __future__ import annotations
 
-import hashlib
 import io
 from dataclasses import dataclass
 
@@ -15,6 +14,9 @@ from signing.pades import DonorSignature
 FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 PASS = b"correct horse battery staple"
 PIN = "246810"
+# an ISO/IEC 19794-2 record header and two minutiae, as a scanner sends them
+FINGERPRINT_TEMPLATE = bytes.fromhex("464d520020323000000000260000012c01900000000001"
+                                     "0164000240a0005a3c00c8006e5000")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,6 @@ def donor() -> DonorSignature:
     return DonorSignature(name="张三", id_number="110101199003071234", handwriting_png=png(),
                           pen_data_json=b'{"strokes": [[[0, 0, 0.5], [10, 10, 0.7]]]}',
                           fingerprint_png=png((80, 80, 80, 255)),
-                          fingerprint_template_sha256=hashlib.sha256(b"template").digest())
+                          fingerprint_template=FINGERPRINT_TEMPLATE)
 
 

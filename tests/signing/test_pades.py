@@ -13,10 +13,10 @@ from cryptography import x509
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from signing_helpers import PIN, Slot, donor, make_pdf
+from signing_helpers import PIN, Slot, donation_records, donor, make_pdf
 
 from signing.keystore import Pkcs12KeyStore
-from signing.pades import SignerForSlot, SigningContext, TrustMaterial, sign_record
+from signing.pades import RecordSigner, SignerForSlot, SigningContext, TrustMaterial, sign_record
 from signing.tsa import http_timestamper
 from signing.verify import verify_pdf
 from station.errors import SigningError
@@ -57,7 +57,8 @@ def test_evidence_attached_before_signing_with_hashes(signed):
     d = donor()
     assert consent.evidence_sha256 == {
         "pen-data.json": hashlib.sha256(d.pen_data_json).hexdigest(),
-        "fingerprint.png": hashlib.sha256(d.fingerprint_png).hexdigest()}
+        "fingerprint.png": hashlib.sha256(d.fingerprint_png).hexdigest(),
+        "fingerprint-template.json": hashlib.sha256(d.fingerprint_template_evidence).hexdigest()}
     reader = PdfFileReader(io.BytesIO(consent.pdf))
     names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
     found = {}
@@ -68,6 +69,45 @@ def test_evidence_attached_before_signing_with_hashes(signed):
     # The files are in the revision the donor signed, not added afterwards.
     sig = reader.embedded_regular_signatures[0]
     assert "/Names" in reader.get_historical_root(sig.signed_revision)
+
+
+def test_donor_certificate_binds_the_attached_fingerprint_template(signed):
+    """sha256(the template file attached to the record) == the hash in the donor certificate."""
+    from signing.ca import fingerprint_hash_of
+
+    reader = PdfFileReader(io.BytesIO(signed[0].pdf))
+    names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
+    files = {str(names[i]): names[i + 1].get_object() for i in range(0, len(names), 2)}
+    spec = files["fingerprint-template.json"]
+    attached = spec["/EF"]["/F"].get_object().data
+    # the scanner's template itself is in the record, with its format
+    import base64
+    import json
+
+    content = json.loads(attached)
+    assert base64.b64decode(content["template_base64"]) == donor().fingerprint_template
+    assert content["format"] == "ISO/IEC 19794-2:2005"
+    assert spec["/AFRelationship"] == "/Supplement"
+    donor_cert = x509.load_der_x509_certificate(
+        reader.embedded_regular_signatures[0].signer_cert.dump())
+    assert fingerprint_hash_of(donor_cert) == hashlib.sha256(attached).digest()
+    # and not the hash of the image beside it
+    assert fingerprint_hash_of(donor_cert) != hashlib.sha256(
+        files["fingerprint.png"]["/EF"]["/F"].get_object().data).digest()
+
+
+def test_no_fingerprint_scanner_no_template_and_no_extension(pki):
+    import dataclasses
+
+    from signing.ca import fingerprint_hash_of
+
+    bare = dataclasses.replace(donor(), fingerprint_png=b"", fingerprint_template=b"")
+    signer = RecordSigner(pki.ca, pki.context())
+    [consent] = signer.sign_donation(donation_records()[:1], bare, {})
+    assert set(consent.evidence_sha256) == {"pen-data.json"}
+    reader = PdfFileReader(io.BytesIO(consent.pdf))
+    cert = x509.load_der_x509_certificate(reader.embedded_regular_signatures[0].signer_cert.dump())
+    assert fingerprint_hash_of(cert) is None
 
 
 def test_poppler_pdfsig_trusts_every_signature(pki, signed, tmp_path):

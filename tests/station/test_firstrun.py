@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from station.config import config_path, load_config
-from station.errors import StationError, ValidationError
+from station.errors import LocalizedError, StationError, ValidationError
 from station.firstrun import (
     CAAnswers,
     SetupAnswers,
@@ -70,6 +70,9 @@ def tsa_url(tmp_path: Path, centre_ca: Path) -> Iterator[str]:
     running.stop()
 
 
+LOCAL_CA = CAAnswers(passphrase="typed by the operator 2026", passphrase_again="typed by the operator 2026")
+
+
 def test_site_answers_are_checked_and_trimmed() -> None:
     site = validate_site(replace(SITE, name="  杭州市血液中心 "))
     assert (site.name, site.facility_code) == ("杭州市血液中心", "W1234")
@@ -84,12 +87,16 @@ def test_sqlite_setup_writes_a_configuration_the_station_opens(tmp_path: Path) -
     data = tmp_path / "data"
     check = check_database("", data)
     assert check.engine == "sqlite" and not check.has_schema
-    result = apply_setup(SetupAnswers(site=SITE), data)
+    result = apply_setup(SetupAnswers(site=SITE, ca=LOCAL_CA), data)
     assert result.admin_password and result.config_file == config_path(data)
     config = load_config(data)
     assert (config.site.name, config.site.facility_code, config.station.name) == ("杭州市血液中心", "W1234", "机采3号位")
     assert config.database.url == "" and (data / "station.db").exists()
     assert (config.ca_dir / "root.cert.pem").exists() and (config.tsa_dir / "ecdsa" / "tsa.key.pem").exists()
+    # the production default: the passphrase is typed at every start and stored nowhere
+    assert config.ca.unlock == "prompt" and not config.ca.demo
+    assert not config.ca_passphrase_file.exists() and not (data / "pki" / "DEMO-KEYS-README.txt").exists()
+    assert not any(LOCAL_CA.passphrase.encode() in p.read_bytes() for p in data.rglob("*") if p.is_file())
     from station.context import open_context
     from station.services.users import authenticate
 
@@ -100,14 +107,14 @@ def test_sqlite_setup_writes_a_configuration_the_station_opens(tmp_path: Path) -
     finally:
         ctx.close()
     with pytest.raises(SetupCheckFailed, match="already set up"):
-        apply_setup(SetupAnswers(site=SITE), data)
+        apply_setup(SetupAnswers(site=SITE, ca=LOCAL_CA), data)
 
 
 def test_postgresql_url_is_tested_and_used(tmp_path: Path, pg_database: str) -> None:
     check = check_database(pg_database.replace("postgresql+psycopg://", "postgresql://"), tmp_path)
     assert check.engine == "postgresql" and check.server_version[:2].isdigit() and not check.has_schema
     assert check.url == pg_database  # postgresql:// is configured with the psycopg driver
-    apply_setup(SetupAnswers(site=SITE, database_url=pg_database), tmp_path / "data")
+    apply_setup(SetupAnswers(site=SITE, database_url=pg_database, ca=LOCAL_CA), tmp_path / "data")
     assert load_config(tmp_path / "data").database.url == pg_database
     assert check_database(pg_database, tmp_path).has_schema  # the next station joins this database
 
@@ -139,10 +146,10 @@ def test_a_failed_setup_leaves_the_data_folder_as_it_was(tmp_path: Path, monkeyp
 
     monkeypatch.setattr(bootstrap, "ensure_schema_current", broken)
     with pytest.raises(StationError, match="went away"):
-        apply_setup(SetupAnswers(site=SITE), data)
+        apply_setup(SetupAnswers(site=SITE, ca=LOCAL_CA), data)
     assert sorted(p.name for p in data.iterdir()) == ["archive-store"]  # the checked store folder only
     monkeypatch.undo()
-    apply_setup(SetupAnswers(site=SITE), data)  # and a second attempt simply works
+    apply_setup(SetupAnswers(site=SITE, ca=LOCAL_CA), data)  # and a second attempt simply works
     assert load_config(data).site.facility_code == "W1234"
 
 
@@ -230,13 +237,38 @@ def test_centre_ca_setup_signs_records_under_the_centre(tmp_path: Path, centre_c
     raw = tomllib.loads(config_path(data).read_text("utf-8"))
     assert raw["ca"]["directory"] == str(centre_ca) and raw["tsa"]["url"] == tsa_url
     config = load_config(data)
-    assert config.ca_passphrase_file.read_text().strip() == PASSPHRASE
-    assert oct(config.ca_passphrase_file.stat().st_mode & 0o777) == "0o600"
+    assert not config.ca_passphrase_file.exists() and config.ca.unlock == "prompt"  # typed at start, not stored
     assert not (config.tsa_dir).exists()  # no local time stamp identity: the centre's TSA is used
-    from signing.ca import LocalCA
-    from station.pki import read_passphrase
+    from station.context import open_context
+    from station.services.pki import signing_locked, unlock_signing
 
-    LocalCA.open(config.ca_dir, read_passphrase(config))  # the station can issue donor certificates
+    ctx = open_context(data)
+    try:
+        assert signing_locked(ctx)
+        with pytest.raises(LocalizedError) as wrong:
+            unlock_signing(ctx, "not the passphrase")
+        assert wrong.value.code == "CA_PASSPHRASE" and signing_locked(ctx)
+        unlock_signing(ctx, PASSPHRASE)  # the station can issue donor certificates
+        assert not signing_locked(ctx)
+    finally:
+        ctx.close()
+
+
+def test_demo_custody_says_so(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    apply_setup(SetupAnswers(site=SITE, ca=CAAnswers(custody="demo")), data)
+    config = load_config(data)
+    assert config.ca.demo and config.ca.unlock == "file" and config.ca_passphrase_file.exists()
+    marker = (data / "pki" / "DEMO-KEYS-README.txt").read_text("utf-8")
+    assert "演示" in marker and "Do not use it for real donation records" in marker
+
+
+def test_a_short_or_mistyped_passphrase_is_refused(tmp_path: Path) -> None:
+    for ca in (CAAnswers(passphrase="short", passphrase_again="short"),
+               CAAnswers(passphrase="long enough passphrase", passphrase_again="long enough passphrasf")):
+        with pytest.raises(ValidationError):
+            apply_setup(SetupAnswers(site=SITE, ca=ca), tmp_path / "data")
+    assert not config_path(tmp_path / "data").exists()
 
 
 def test_centre_ca_needs_its_tsa_and_nothing_is_written_without(tmp_path: Path, centre_ca: Path) -> None:

@@ -92,7 +92,29 @@ def test_crash_after_writing_then_signing_again(signing_station, monkeypatch: py
         assert hashlib.sha256(data).hexdigest() == row.sha256 == hashlib.sha256(data).hexdigest()
         assert verify_pdf(data, [root], crls).passed, row.kind
     consent = next(r for r in rows if r.kind == "consent")
-    assert set(consent.evidence) == {"pen-data.json", "fingerprint.png"}
+    assert set(consent.evidence) == {"pen-data.json", "fingerprint.png", "fingerprint-template.json"}
+    # the donor certificate binds the very template attached to the consent (not the image)
+    import io
+
+    from cryptography import x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from signing.ca import fingerprint_hash_of
+
+    reader = PdfFileReader(io.BytesIO(Path(consent.path).read_bytes()))
+    names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
+    files = {str(names[i]): names[i + 1].get_object()["/EF"]["/F"].get_object().data
+             for i in range(0, len(names), 2)}
+    donor_cert = x509.load_der_x509_certificate(reader.embedded_regular_signatures[0].signer_cert.dump())
+    assert fingerprint_hash_of(donor_cert) == hashlib.sha256(files["fingerprint-template.json"]).digest()
+    import base64
+    import json
+
+    # and that file holds the scanner's own template
+    attached = json.loads(files["fingerprint-template.json"])
+    assert base64.b64decode(attached["template_base64"]) == fingerprint.template
+    assert attached["format"] == fingerprint.template_format
+    assert hashlib.sha256(files["fingerprint-template.json"]).hexdigest() == consent.evidence["fingerprint-template.json"]
     assert [s["role"] for s in consent.signers] == ["donor"]
 
 

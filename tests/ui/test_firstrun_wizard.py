@@ -97,6 +97,14 @@ def test_wizard_page_by_page_then_the_client_starts(qapp: Any, qtbot: Any, tmp_p
     assert "请选择血站 CA 文件夹" in _test(qtbot, ca)
     assert not next_button.isEnabled()
     ca.local.setChecked(True)
+    # the production default: a passphrase typed now and at every start, checked before Next
+    assert ca.custody_choice() == "passphrase"
+    qtbot.keyClicks(ca.passphrase, "typed by the operator 2026")
+    qtbot.keyClicks(ca.passphrase_again, "typed by the operator 2025")
+    assert "不一致" in _test(qtbot, ca) and not next_button.isEnabled()
+    ca.passphrase_again.clear()
+    qtbot.keyClicks(ca.passphrase_again, "typed by the operator 2026")
+    _test(qtbot, ca)
     _next(qtbot, wizard)
 
     # 5. devices: the ID card reader on its port, tested through its driver against the simulator

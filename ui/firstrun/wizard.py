@@ -372,32 +372,74 @@ class StorePage(SetupPage):
 
 
 class CAPage(SetupPage):
+    # key custody of the station's own CA, production choices first (the first is the default)
+    CUSTODY = ("passphrase", "token", "demo")
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.local, self.centre = self.choices(2)
+        self.custody = QComboBox(self)
+        self.custody.setObjectName("ca_custody")
+        for _ in self.CUSTODY:
+            self.custody.addItem("")
+        self.custody.currentIndexChanged.connect(lambda _i: self._mode_changed())
         self.folder = _line(self, "ca_folder")
         self.browse = QPushButton(self)
         self.browse.clicked.connect(self._browse)
         self.passphrase = _line(self, "ca_passphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_again = _line(self, "ca_passphrase_again")
+        self.passphrase_again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token_label = _line(self, "ca_token_label")
+        self.token_pin = _line(self, "ca_token_pin")
+        self.token_pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.tsa_url = _line(self, "tsa_url")
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(self.browse)
         self.form = QFormLayout()
-        self.labels = [QLabel(self) for _ in range(3)]
-        self.form.addRow(self.labels[0], folder_row)
-        self.form.addRow(self.labels[1], self.passphrase)
-        self.form.addRow(self.labels[2], self.tsa_url)
-        self.lay_out(self.local, self.centre, self.form)
+        self.labels = [QLabel(self) for _ in range(7)]
+        self.form.addRow(self.labels[0], self.custody)
+        self.form.addRow(self.labels[1], folder_row)
+        self.form.addRow(self.labels[2], self.passphrase)
+        self.form.addRow(self.labels[3], self.passphrase_again)
+        self.form.addRow(self.labels[4], self.token_label)
+        self.form.addRow(self.labels[5], self.token_pin)
+        self.form.addRow(self.labels[6], self.tsa_url)
+        self.hint = self.hint_label()
+        self.lay_out(self.local, self.centre, self.form, self.hint)
         self.local.setChecked(True)
         self.retranslate()
+        self._mode_changed()
+
+    def custody_choice(self) -> str:
+        return self.CUSTODY[max(0, self.custody.currentIndex())]
 
     def _mode_changed(self) -> None:
         centre = self.centre.isChecked()
-        for widget in (self.folder, self.browse, self.passphrase):
+        custody = self.custody_choice()
+        self.custody.setEnabled(not centre)
+        for widget in (self.folder, self.browse):
             widget.setEnabled(centre)
+        self.passphrase.setEnabled(centre or custody == "passphrase")
+        self.passphrase_again.setEnabled(not centre and custody == "passphrase")
+        for widget in (self.token_label, self.token_pin):
+            widget.setEnabled(not centre and custody == "token")
+        self._hint()
         self.changed()
+
+    def _hint(self) -> None:
+        if not hasattr(self, "hint"):
+            return
+        if self.centre.isChecked() or self.custody_choice() == "passphrase":
+            self.hint.setText(_tr("The passphrase is not stored on this station: the administrator types it at "
+                                  "every client start to unlock signing."))
+        elif self.custody_choice() == "token":
+            self.hint.setText(_tr("The CA and time stamp keys are made on the token and never leave it: insert it "
+                                  "and type its PIN at every client start."))
+        else:
+            self.hint.setText(_tr("Demonstration only: the passphrase is kept in a file beside the keys, so whoever "
+                                  "copies the data folder can issue certificates and time stamps."))
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, _tr("The centre's CA folder"))
@@ -412,20 +454,32 @@ class CAPage(SetupPage):
                              "service."))
         self.local.setText(_tr("Create this station's own CA and time stamp service"))
         self.centre.setText(_tr("Use the centre's CA (root and issuing CA with their keys)"))
-        for label, text in zip(self.labels, (_tr("CA folder"), _tr("Key passphrase"), _tr("Time stamp service")),
-                               strict=True):
+        texts = (_tr("Key custody"), _tr("CA folder"), _tr("Key passphrase"), _tr("Passphrase again"),
+                 _tr("Token label"), _tr("Token PIN"), _tr("Time stamp service"))
+        for label, text in zip(self.labels, texts, strict=True):
             label.setText(text)
+        for index, text in enumerate((_tr("Passphrase typed at every start (not stored)"),
+                                      _tr("Keys on a PKCS#11 token (PIN at every start)"),
+                                      _tr("Demo only: passphrase file beside the keys"))):
+            self.custody.setItemText(index, text)
         self.browse.setText(_tr("Choose folder…"))
         self.tsa_url.setPlaceholderText(_tr("http://tsa.centre.local/tsa (empty: this station's own)"))
+        self._hint()
 
     def answer(self) -> CAAnswers:
         if self.centre.isChecked():
             return CAAnswers(mode="centre", directory=self.folder.text().strip(), passphrase=self.passphrase.text(),
                              tsa_url=self.tsa_url.text().strip())
-        return CAAnswers(mode="local", tsa_url=self.tsa_url.text().strip())
+        custody = self.custody_choice()
+        return CAAnswers(mode="local", tsa_url=self.tsa_url.text().strip(), custody=custody,
+                         passphrase=self.passphrase.text() if custody == "passphrase" else "",
+                         passphrase_again=self.passphrase_again.text() if custody == "passphrase" else "",
+                         token_label=self.token_label.text().strip() if custody == "token" else "",
+                         token_pin=self.token_pin.text() if custody == "token" else "")
 
     def needs_test(self) -> bool:
-        return self.centre.isChecked() or bool(self.tsa_url.text().strip())
+        # the passphrase and token choices are checked too (length, typed twice, the token's PIN)
+        return self.centre.isChecked() or bool(self.tsa_url.text().strip()) or self.custody_choice() != "demo"
 
     def test(self, answer: CAAnswers) -> Any:
         return check_ca(answer)

@@ -1538,6 +1538,46 @@ Please wait for the staff.</translation>
         <translation>Time stamp service</translation>
     </message>
     <message>
+        <source>Key custody</source>
+        <translation>Key custody</translation>
+    </message>
+    <message>
+        <source>Passphrase again</source>
+        <translation>Passphrase again</translation>
+    </message>
+    <message>
+        <source>Token label</source>
+        <translation>Token label</translation>
+    </message>
+    <message>
+        <source>Token PIN</source>
+        <translation>Token PIN</translation>
+    </message>
+    <message>
+        <source>Passphrase typed at every start (not stored)</source>
+        <translation>Passphrase typed at every start (not stored)</translation>
+    </message>
+    <message>
+        <source>Keys on a PKCS#11 token (PIN at every start)</source>
+        <translation>Keys on a PKCS#11 token (PIN at every start)</translation>
+    </message>
+    <message>
+        <source>Demo only: passphrase file beside the keys</source>
+        <translation>Demo only: passphrase file beside the keys</translation>
+    </message>
+    <message>
+        <source>The passphrase is not stored on this station: the administrator types it at every client start to unlock signing.</source>
+        <translation>The passphrase is not stored on this station: the administrator types it at every client start to unlock signing.</translation>
+    </message>
+    <message>
+        <source>The CA and time stamp keys are made on the token and never leave it: insert it and type its PIN at every client start.</source>
+        <translation>The CA and time stamp keys are made on the token and never leave it: insert it and type its PIN at every client start.</translation>
+    </message>
+    <message>
+        <source>Demonstration only: the passphrase is kept in a file beside the keys, so whoever copies the data folder can issue certificates and time stamps.</source>
+        <translation>Demonstration only: the passphrase is kept in a file beside the keys, so whoever copies the data folder can issue certificates and time stamps.</translation>
+    </message>
+    <message>
         <source>donor tablet window</source>
         <translation>donor tablet window</translation>
     </message>

@@ -1743,6 +1743,46 @@ Please wait for the staff.</source>
         <translation>时间戳服务</translation>
     </message>
     <message>
+        <source>Key custody</source>
+        <translation>密钥保管</translation>
+    </message>
+    <message>
+        <source>Passphrase again</source>
+        <translation>再次输入口令</translation>
+    </message>
+    <message>
+        <source>Token label</source>
+        <translation>令牌标签</translation>
+    </message>
+    <message>
+        <source>Token PIN</source>
+        <translation>令牌 PIN</translation>
+    </message>
+    <message>
+        <source>Passphrase typed at every start (not stored)</source>
+        <translation>口令：每次启动时输入（不保存）</translation>
+    </message>
+    <message>
+        <source>Keys on a PKCS#11 token (PIN at every start)</source>
+        <translation>密钥放在 PKCS#11 令牌上（每次启动时输入 PIN）</translation>
+    </message>
+    <message>
+        <source>Demo only: passphrase file beside the keys</source>
+        <translation>仅用于演示：口令文件与密钥放在一起</translation>
+    </message>
+    <message>
+        <source>The passphrase is not stored on this station: the administrator types it at every client start to unlock signing.</source>
+        <translation>口令不保存在本工作站：管理员每次启动客户端时输入，以解锁签名。</translation>
+    </message>
+    <message>
+        <source>The CA and time stamp keys are made on the token and never leave it: insert it and type its PIN at every client start.</source>
+        <translation>CA 和时间戳密钥在令牌上生成，永不离开令牌：每次启动客户端时插入令牌并输入 PIN。</translation>
+    </message>
+    <message>
+        <source>Demonstration only: the passphrase is kept in a file beside the keys, so whoever copies the data folder can issue certificates and time stamps.</source>
+        <translation>仅用于演示：口令以文件形式与密钥放在一起，复制数据目录的人即可签发证书和时间戳。</translation>
+    </message>
+    <message>
         <source>donor tablet window</source>
         <translation>献血者平板窗口</translation>
     </message>
