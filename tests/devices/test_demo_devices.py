@@ -3,6 +3,8 @@
 pairs and TCP) and the real drivers."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import shutil
@@ -205,10 +207,13 @@ def check_consents_carry_what_the_pad_and_the_fingerprint_scanner_sent(data: Pat
                     reader = PdfFileReader(f)
                     pen_json = _embedded_file(reader, "pen-data.json")
                     assert SignatureCapture.from_json(pen_json.decode()).sha256 == pad.parsed["sha256"]
-                    # the donor certificate binds the template hash the fingerprint scanner sent
-                    template_hash = bytes.fromhex(finger.parsed["template_sha256"])
+                    # the consent carries the template the fingerprint scanner sent, and the donor certificate
+                    # binds the SHA-256 of exactly that attached file
+                    attached = _embedded_file(reader, "fingerprint-template.json")
+                    template = base64.b64decode(json.loads(attached)["template_base64"])
+                    assert hashlib.sha256(template).hexdigest() == finger.parsed["template_sha256"]
                     donor_certs = [sig.signer_cert for sig in reader.embedded_signatures
-                                   if template_hash in sig.signer_cert.dump()]
+                                   if hashlib.sha256(attached).digest() in sig.signer_cert.dump()]
                     assert len(donor_certs) == 1
     finally:
         ctx.close()
