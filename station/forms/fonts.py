@@ -40,6 +40,9 @@ def register_cjk_font(path: str | Path | None = None, subfont_index: int = 0) ->
     The registered name is derived from the path and index so that two sites' fonts never collide
     and the same font always gets the same name (the PDF bytes depend on it).
     """
+    from station.forms.pdfa import install_stream_eol
+
+    install_stream_eol()  # every station PDF is written the same way, whatever was rendered before it
     font_path = str(path) if path else DEFAULT_CJK_FONT
     key = (font_path, subfont_index)
     if key in _registered:

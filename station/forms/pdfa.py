@@ -84,7 +84,10 @@ def xmp_packet(*, title: str, author: str, subject: str, keywords: str, creator:
 <?xpacket end="w"?>"""
 
 
-def _install_stream_eol() -> None:
+def install_stream_eol() -> None:
+    """Every stream reportlab writes in this process ends with an EOL before `endstream` (PDF/A); installed
+    before the first document the station renders, so a document's bytes never depend on what was rendered
+    before it in the same process."""
     from reportlab.pdfbase import pdfdoc
 
     original = pdfdoc.PDFStream.format
@@ -126,7 +129,7 @@ def install_pdfa(canv: Any, *, title: str, author: str, subject: str, keywords: 
     doc = canv._doc
     packet = xmp_packet(title=title, author=author, subject=subject, keywords=keywords,
                         creator=creator, producer=producer, created=created)
-    _install_stream_eol()
+    install_stream_eol()
     metadata = _metadata_stream(packet.encode("utf-8"))
     icc = PDFStream(PDFDictionary({"N": 3}), srgb_icc())
     intent = PDFDictionary({
