@@ -343,7 +343,8 @@ def build_ack(control_id: str, code: str = "AA", text: str = "", *, original: Hl
     for e in errors or []:
         label = ERR_TEXT.get(e.code, "Application error")
         detail = _ack_text(e.text)[:200]
-        lines.append(f"ERR|{e.segment}^{e.sequence}^{e.field}^{e.code}&{label}|{e.segment}^{e.sequence}^{e.field}|"
+        segment = "".join(c for c in e.segment if c.isascii() and c.isalnum())[:3] or "MSH"
+        lines.append(f"ERR|{segment}^{e.sequence}^{e.field}^{e.code}&{label}|{segment}^{e.sequence}^{e.field}|"
                      f"{e.code}^{label}^HL70357|E|||{detail}|{detail}")
     return ("\r".join(lines) + "\r").encode("utf-8")
 
