@@ -287,3 +287,46 @@ def test_a_sender_that_moves_on_cannot_append_another_sample(cut: int) -> None:
     for sample_id, values in filed_values(delivered):
         for analyte, value in values.items():
             assert value == pytest.approx(EXPECTED[sample_id][analyte])
+
+
+# -- separator -------------------------------------------------------------------------------------
+def test_separator_summary_for_another_donation_is_never_delivered(pty_pair, sim, collector) -> None:
+    """The device was set up for donation A; a summary (or acknowledgement) naming donation B, a line
+    cut and run into the next, are refused with the raw line kept; A's own summary still comes."""
+    import json as _json
+    from datetime import UTC, datetime, timedelta
+
+    from devices.base import wait_until
+    from devices.separator.driver import SeparatorWorker
+    from devices.separator.model import ProcedureParameters
+
+    station, device = pty_pair
+    separator = sim("separator", device, "--speed", "1200")
+    worker = SeparatorWorker("trima-1", station, **collector.kwargs())
+    worker.start()
+    try:
+        assert wait_until(lambda: worker.status.state.value == "connected", 5)
+        worker.send_parameters(ProcedureParameters(172, 68, "M", 245, 0.43, "O+", donation_id="W000025000001"))
+        end = datetime.now(UTC)
+        other = {"type": "summary", "procedure_type": "platelets", "device_serial": "SIM", "kit_catalogue": "80300",
+                 "kit_lot": "L", "ac_lot": "A", "started_at": (end - timedelta(minutes=70)).isoformat(),
+                 "ended_at": end.isoformat(), "run_time_min": 60, "whole_blood_processed_ml": 2600,
+                 "ac_used_ml": 236, "ac_to_donor_ml": 184, "platelet_volume_ml": 250, "platelet_yield_e11": 1.2,
+                 "plasma_volume_ml": 0, "post_count": 120, "post_hct": 0.4, "operator": "",
+                 "rinseback_completed": True, "alarms": [], "donation_id": "W000025000002"}
+        line = _json.dumps(other).encode()
+        separator.control({"cmd": "send_raw", "hex": (line + b"\n" + line[:80] + line + b"\n").hex()})
+        assert wait_until(lambda: collector.saw_error("for donation W000025000002 but the device was set up "
+                                                      "for W000025000001"), 10)
+        summaries = []
+        while not summaries:
+            event = collector.next(20)
+            if event.type == "summary":
+                summaries.append(event.payload)
+        assert [s.donation_id for s in summaries] == ["W000025000001"]
+        assert summaries[0].platelet_yield_e11 != 1.2
+        refused = [r for r in collector.raws if r.error and "W000025000002" in r.error]
+        assert refused and refused[0].raw == line
+        assert any(r.error and "not a JSON line" in r.error for r in collector.raws)
+    finally:
+        worker.stop()
