@@ -24,7 +24,7 @@ def result_from_summary(summary: Any, raw_message_id: int | None) -> CollectionR
         platelet_yield_e11=summary.platelet_yield_e11, plasma_volume_ml=summary.plasma_volume_ml,
         run_minutes=summary.run_time_min, post_plt_10e9_l=summary.post_count, post_hct=summary.post_hct,
         alarms=tuple(a.to_json() for a in summary.alarms), rinseback_completed=summary.rinseback_completed,
-        raw_message_id=raw_message_id)
+        raw_message_id=raw_message_id, device_prompts=tuple(summary.plausibility_prompts()))
 
 
 class CollectionController(QObject):
