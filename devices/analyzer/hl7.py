@@ -13,6 +13,7 @@ from devices.analyzer.results import (
     parse_timestamp,
     refuse,
     status_refusal,
+    status_refusal_zh,
 )
 
 SB, EB, CR = b"\x0b", b"\x1c", b"\x0d"
@@ -295,11 +296,12 @@ def parse_oru(raw: bytes, dialect: Dialect | None = None) -> tuple[Hl7Message, l
                 continue  # other parameters stay in the raw message
             if _field(seg, 2).strip() not in ("NM", ""):
                 refuse(current, analyte, f"{analyte}: value type {_field(seg, 2)[:10]!r} is not NM",
-                       ("OBX", sequence, 2), "102")
+                       ("OBX", sequence, 2), "102", zh=f"{analyte}：数值类型 {_field(seg, 2)[:10]!r} 不是 NM")
                 continue
             status = _field(seg, 11).strip().upper()
             if status not in ("", "F", "C"):
-                refuse(current, analyte, status_refusal(analyte, status), ("OBX", sequence, 11), "207")
+                refuse(current, analyte, status_refusal(analyte, status), ("OBX", sequence, 11), "207",
+                       zh=status_refusal_zh(analyte, status))
                 continue
             add_value(current, analyte, unescape(_field(seg, 5), msg), _unit(_field(seg, 6), msg),
                       unescape(_field(seg, 8), msg), dialect, ("OBX", sequence, 5))
