@@ -129,3 +129,12 @@ def test_every_refusal_has_its_chinese_text() -> None:
     assert "审核" in sample.rejected_zh["PLT"] and "逗号" in sample.rejected_zh["HGB"]
     assert "两次" in sample.rejected_zh["WBC"]
     assert sample.to_json()["rejected_zh"] == sample.rejected_zh
+
+
+def test_an_unknown_dialect_in_the_configuration_is_a_device_configuration_error() -> None:
+    from devices.registry import UnknownDevice
+
+    with pytest.raises(UnknownDevice, match="unknown analyzer dialect 'sysmexx'"):
+        create_device("analyzer", "astm", "loop://", "a", {"dialect": "sysmexx"})
+    with pytest.raises(UnknownDevice, match="is for astm, not hl7"):
+        create_device("analyzer", "hl7", "mllp://127.0.0.1:0", "h", {"dialect": "sysmex"})
