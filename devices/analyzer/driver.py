@@ -31,7 +31,7 @@ class _ResultDelivery:
             result: AnalyzerResult = sample.bind(raw, self.protocol)
             if result.rejected:
                 self._warn(f"{self.name}：样本 {sample.sample_id} 部分结果被拒收："
-                           + "；".join(result.rejected.values()),
+                           + "；".join(result.rejected_zh.get(k, v) for k, v in result.rejected.items()),
                            f"{self.name}: sample {sample.sample_id}: results refused: "
                            + "; ".join(result.rejected.values()))
             self._emit(result)

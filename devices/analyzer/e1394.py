@@ -11,6 +11,7 @@ from devices.analyzer.results import (
     parse_timestamp,
     refuse,
     status_refusal,
+    status_refusal_zh,
 )
 
 
@@ -156,7 +157,7 @@ def parse_message(text: str, dialect: Dialect | None = None) -> list[ParsedSampl
                 continue  # an analyte the station does not file (RBC, NEUT#...) stays in the raw message
             status = record.get(9).strip().upper()
             if status not in ACCEPTED_STATUS:
-                refuse(current, analyte, status_refusal(analyte, status))
+                refuse(current, analyte, status_refusal(analyte, status), zh=status_refusal_zh(analyte, status))
                 continue
             add_value(current, analyte, unescape(record.get(4), d), unescape(record.get(5), d),
                       record.get(7), dialect)

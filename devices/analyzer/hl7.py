@@ -13,6 +13,7 @@ from devices.analyzer.results import (
     parse_timestamp,
     refuse,
     status_refusal,
+    status_refusal_zh,
 )
 
 SB, EB, CR = b"\x0b", b"\x1c", b"\x0d"
@@ -295,11 +296,12 @@ def parse_oru(raw: bytes, dialect: Dialect | None = None) -> tuple[Hl7Message, l
                 continue  # other parameters stay in the raw message
             if _field(seg, 2).strip() not in ("NM", ""):
                 refuse(current, analyte, f"{analyte}: value type {_field(seg, 2)[:10]!r} is not NM",
-                       ("OBX", sequence, 2), "102")
+                       ("OBX", sequence, 2), "102", zh=f"{analyte}：数值类型 {_field(seg, 2)[:10]!r} 不是 NM")
                 continue
             status = _field(seg, 11).strip().upper()
             if status not in ("", "F", "C"):
-                refuse(current, analyte, status_refusal(analyte, status), ("OBX", sequence, 11), "207")
+                refuse(current, analyte, status_refusal(analyte, status), ("OBX", sequence, 11), "207",
+                       zh=status_refusal_zh(analyte, status))
                 continue
             add_value(current, analyte, unescape(_field(seg, 5), msg), _unit(_field(seg, 6), msg),
                       unescape(_field(seg, 8), msg), dialect, ("OBX", sequence, 5))
@@ -343,7 +345,8 @@ def build_ack(control_id: str, code: str = "AA", text: str = "", *, original: Hl
     for e in errors or []:
         label = ERR_TEXT.get(e.code, "Application error")
         detail = _ack_text(e.text)[:200]
-        lines.append(f"ERR|{e.segment}^{e.sequence}^{e.field}^{e.code}&{label}|{e.segment}^{e.sequence}^{e.field}|"
+        segment = "".join(c for c in e.segment if c.isascii() and c.isalnum())[:3] or "MSH"
+        lines.append(f"ERR|{segment}^{e.sequence}^{e.field}^{e.code}&{label}|{segment}^{e.sequence}^{e.field}|"
                      f"{e.code}^{label}^HL70357|E|||{detail}|{detail}")
     return ("\r".join(lines) + "\r").encode("utf-8")
 

@@ -34,7 +34,12 @@ LOINC = {"6690-2": "WBC", "718-7": "HGB", "4544-3": "HCT", "777-3": "PLT", "3262
 
 
 class UnitError(ValueError):
-    """A value that cannot be normalised (unknown unit, not a number, implausible)."""
+    """A value that cannot be normalised (unknown unit, not a number, implausible); `zh` is the reason
+    in Chinese for the status line (the English text goes into ACK ERR segments and the raw log)."""
+
+    def __init__(self, reason: str, zh: str = "") -> None:
+        super().__init__(reason)
+        self.zh = zh or reason
 
 
 def _unit_key(unit: str) -> str:
@@ -74,16 +79,19 @@ def parse_number(analyte: str, raw_value: str, dialect: Dialect | None = None) -
     overflow. Anything else is a UnitError naming the value."""
     text = raw_value.strip()
     if len(text) > 32:
-        raise UnitError(f"{analyte}: value {raw_value[:32]!r}... is not a number (too long)")
+        raise UnitError(f"{analyte}: value {raw_value[:32]!r}... is not a number (too long)",
+                        f"{analyte}：数值 {raw_value[:32]!r}… 不是数字（过长）")
     if "," in text:
         if dialect is None or not dialect.decimal_comma:
             raise UnitError(f"{analyte}: value {raw_value!r} has a decimal comma; set the analyzer's "
-                            "dialect (e.g. sysmex, dymind) if it writes one")
+                            "dialect (e.g. sysmex, dymind) if it writes one",
+                            f"{analyte}：数值 {raw_value!r} 使用逗号作小数点；如分析仪如此输出，请在配置中设置其方言"
+                            "（如 sysmex、dymind）")
         if not _COMMA_NUMBER.fullmatch(text):
-            raise UnitError(f"{analyte}: value {raw_value!r} is not a number")
+            raise UnitError(f"{analyte}: value {raw_value!r} is not a number", f"{analyte}：数值 {raw_value!r} 不是数字")
         text = text.replace(",", ".")
     if not _NUMBER.fullmatch(text):
-        raise UnitError(f"{analyte}: value {raw_value!r} is not a number")
+        raise UnitError(f"{analyte}: value {raw_value!r} is not a number", f"{analyte}：数值 {raw_value!r} 不是数字")
     try:
         return Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - the pattern admits only valid literals
@@ -94,20 +102,21 @@ def normalise(analyte: str, raw_value: str, raw_unit: str, flag: str = "",
               dialect: Dialect | None = None) -> Measurement:
     """Convert one reported value to the station's unit, or raise UnitError with the reason."""
     if analyte not in ANALYTES:
-        raise UnitError(f"{analyte} is not an analyte the station files")
+        raise UnitError(f"{analyte} is not an analyte the station files", f"{analyte} 不是本站归档的检测项目")
     unit, factors, (low, high) = ANALYTES[analyte]
     factor = factors.get(_unit_key(raw_unit))
     if factor is None and dialect is not None:
         factor = dialect.units.get((analyte, _unit_key(raw_unit)))
     if factor is None:
         shown = repr(raw_unit) if raw_unit.strip() else "(empty)"
-        raise UnitError(f"{analyte}: unknown unit {shown}" + (f" for dialect {dialect.name}" if dialect else ""))
+        raise UnitError(f"{analyte}: unknown unit {shown}" + (f" for dialect {dialect.name}" if dialect else ""),
+                        f"{analyte}：未知单位 {shown}" + (f"（方言 {dialect.name}）" if dialect else ""))
     text = raw_value.strip()
     number = parse_number(analyte, raw_value, dialect)
     value = number * factor
     if not low <= value <= high:
         raise UnitError(f"{analyte}: {raw_value} {raw_unit} is outside the plausible range "
-                        f"{low}-{high} {unit}")
+                        f"{low}-{high} {unit}", f"{analyte}：{raw_value} {raw_unit} 超出合理范围 {low}-{high} {unit}")
     flags = (dialect or DIALECTS["generic-astm"]).flag(flag)
     return Measurement(float(value), unit, text, raw_unit.strip(), flag.strip(), flags)
 
@@ -124,13 +133,14 @@ class AnalyzerResult:
     raw: RawMessage
     rejected: dict[str, str] = field(default_factory=dict)
     protocol: str = ""
+    rejected_zh: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"event": "analyzer_result", "sample_id": self.sample_id,
                 "instrument": self.instrument, "is_qc": self.is_qc, "protocol": self.protocol,
                 "measured_at": self.measured_at.isoformat() if self.measured_at else None,
                 "values": {k: v.to_json() for k, v in self.values.items()},
-                "rejected": self.rejected,
+                "rejected": self.rejected, "rejected_zh": self.rejected_zh,
                 "raw_received_at": self.raw.received_at.isoformat()}
 
 
@@ -147,16 +157,17 @@ class ParsedSample:
     # where each refused analyte was and the HL7 table 0357 code for it: analyte -> (segment,
     # sequence, field, code); used for the ERR segments of an HL7 acknowledgement
     refused_at: dict[str, tuple[str, int, int, str]] = field(default_factory=dict)
+    rejected_zh: dict[str, str] = field(default_factory=dict)  # the same reasons in Chinese
 
     def bind(self, raw: RawMessage, protocol: str) -> AnalyzerResult:
         return AnalyzerResult(self.sample_id, self.instrument, self.is_qc, self.measured_at,
-                              dict(self.values), raw, dict(self.rejected), protocol)
+                              dict(self.values), raw, dict(self.rejected), protocol, dict(self.rejected_zh))
 
     def to_json(self) -> dict[str, Any]:
         return {"sample_id": self.sample_id, "instrument": self.instrument, "is_qc": self.is_qc,
                 "measured_at": self.measured_at.isoformat() if self.measured_at else None,
                 "values": {k: v.to_json() for k, v in self.values.items()},
-                "rejected": self.rejected}
+                "rejected": self.rejected, "rejected_zh": self.rejected_zh}
 
 
 def add_value(sample: ParsedSample, analyte: str, raw_value: str, raw_unit: str, flag: str,
@@ -164,18 +175,20 @@ def add_value(sample: ParsedSample, analyte: str, raw_value: str, raw_unit: str,
     """Normalise into `sample.values`, or record why not in `sample.rejected`; a repeat is refused."""
     if analyte in sample.values or analyte in sample.rejected:
         sample.values.pop(analyte, None)
-        refuse(sample, analyte, f"{analyte} reported twice for one sample", where, "205")
+        refuse(sample, analyte, f"{analyte} reported twice for one sample", where, "205",
+               zh=f"{analyte} 在同一样本中报告了两次")
         return
     try:
         sample.values[analyte] = normalise(analyte, raw_value, raw_unit, flag, dialect)
     except UnitError as exc:
         code = "103" if "unit" in str(exc) else "102"
-        refuse(sample, analyte, str(exc), (where[0], where[1], 6 if code == "103" else where[2]), code)
+        refuse(sample, analyte, str(exc), (where[0], where[1], 6 if code == "103" else where[2]), code, zh=exc.zh)
 
 
 def refuse(sample: ParsedSample, analyte: str, reason: str, where: tuple[str, int, int] = ("", 0, 0),
-           code: str = "207") -> None:
+           code: str = "207", *, zh: str = "") -> None:
     sample.rejected[analyte] = reason
+    sample.rejected_zh[analyte] = zh or reason
     sample.refused_at[analyte] = (where[0], where[1], where[2], code)
 
 
@@ -202,3 +215,8 @@ def status_refusal(analyte: str, status: str) -> str:
     meaning = RESULT_STATUS.get(status, "not final")
     return (f"{analyte}: result status {status[:4]!r} ({meaning}) is not final: validate (release) the "
             "result on the analyzer and send it again, or enter the value by hand")
+
+
+def status_refusal_zh(analyte: str, status: str) -> str:
+    return (f"{analyte}：结果状态 {status[:4]!r} 不是最终结果：请在分析仪上审核（发布）该结果后重新发送，"
+            "或手工录入")

@@ -34,11 +34,13 @@ class SeparatorWorker(SerialWorker):
         self.protocol = self.adapter.name
         self._lines = LineBuffer()
         self._pending_parameters: bytes | None = None
+        self._handed_off: str = ""  # the DIN of the donation whose parameters the device was given
 
     def send_parameters(self, params: ProcedureParameters) -> None:
         """Hand the donor's parameters to the device (sent now, or as soon as it is connected)."""
         data = self.adapter.encode_parameters(params)
         self._pending_parameters = data
+        self._handed_off = params.donation_id
         if self._serial is not None:
             self._flush_parameters()
 
@@ -75,7 +77,26 @@ class SeparatorWorker(SerialWorker):
         for message in messages:
             payload = message.payload
             parsed = payload.to_json() if hasattr(payload, "to_json") else dict(payload)
+            other = self._other_donation(message)
+            if other:
+                error = (f"{message.type} for donation {other[:32]} but the device was set up for "
+                         f"{self._handed_off}: not delivered")
+                self._raw(line, parsed={"type": message.type, **parsed}, error=error)
+                self._warn(f"{self.name}：收到献血 {other[:32]} 的数据，而设备设置的是 {self._handed_off}，未采用",
+                           f"{self.name}: {error}")
+                continue
             raw = self._raw(line, parsed={"type": message.type, **parsed})
             if self.status.state != ConnectionState.CONNECTED:
                 self._set_status(ConnectionState.CONNECTED, "已连接", "connected")
             self._emit(SeparatorEvent(message.type, payload, raw))
+
+    def _other_donation(self, message: Any) -> str:
+        """The donation a summary or acknowledgement names when it is not the one handed off ('' if the
+        same, or when either side names none): such a message is never delivered, so that a run is
+        never filed under another donation."""
+        payload = message.payload
+        named = payload.get("donation_id") if isinstance(payload, dict) else getattr(payload, "donation_id", "")
+        named = str(named or "")
+        if message.type in ("summary", "ack") and named and self._handed_off and named != self._handed_off:
+            return named
+        return ""

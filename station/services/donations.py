@@ -597,6 +597,8 @@ class CollectionResult:
     alarms: tuple[dict[str, Any], ...] = ()
     rinseback_completed: bool = True
     raw_message_id: int | None = None
+    # the device's own confirmation prompts (the separator summary's plausibility_prompts())
+    device_prompts: tuple[dict[str, Any], ...] = ()
 
 
 def _consume(session: Session, item: str, lot: str) -> None:
@@ -621,6 +623,7 @@ def finish_collection(ctx: StationContext, actor: Actor, donation_id: int, resul
     prompts = rules.reasonableness_prompts(rs, {"collected_volume_ml": collected,
                                                 "platelet_yield_e11": vals["platelet_yield_e11"],
                                                 "run_minutes": result.run_minutes})
+    prompts += [dict(p) for p in result.device_prompts if p.get("code") and p.get("message_zh") and p.get("message_en")]
     confirmed = _confirm(prompts, confirmations)
     now = ctx.now()
     with ctx.transaction() as s:

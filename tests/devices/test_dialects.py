@@ -114,3 +114,27 @@ def test_station_config_dialect_reaches_the_driver() -> None:
     assert DeviceConfig(kind="analyzer", options={"x": 1}).driver_options() == {"x": 1}
     worker = create_device(device.kind, device.driver, device.port, "a", device.driver_options())
     assert worker.dialect.name == "horiba"
+
+
+def test_every_refusal_has_its_chinese_text() -> None:
+    import re
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    text = astm_message("^^1535^M", ["R|1|^^^^PLT^1|210|10*3/uL||N||P", "R|2|^^^^HGB^1|13,8|g/dL||N||F",
+                                     "R|3|^^^^HCT^1|41|furlong||N||F", "R|4|^^^^MPV^1|999|fL||N||F",
+                                     "R|5|^^^^WBC^1|x|10*9/L||N||F", "R|6|^^^^WBC^1|5|10*9/L||N||F"])
+    [sample] = e1394.parse_message(text)
+    assert set(sample.rejected) == set(sample.rejected_zh) == {"PLT", "HGB", "HCT", "MPV", "WBC"}
+    assert all(cjk.search(v) for v in sample.rejected_zh.values())
+    assert "审核" in sample.rejected_zh["PLT"] and "逗号" in sample.rejected_zh["HGB"]
+    assert "两次" in sample.rejected_zh["WBC"]
+    assert sample.to_json()["rejected_zh"] == sample.rejected_zh
+
+
+def test_an_unknown_dialect_in_the_configuration_is_a_device_configuration_error() -> None:
+    from devices.registry import UnknownDevice
+
+    with pytest.raises(UnknownDevice, match="unknown analyzer dialect 'sysmexx'"):
+        create_device("analyzer", "astm", "loop://", "a", {"dialect": "sysmexx"})
+    with pytest.raises(UnknownDevice, match="is for astm, not hl7"):
+        create_device("analyzer", "hl7", "mllp://127.0.0.1:0", "h", {"dialect": "sysmex"})

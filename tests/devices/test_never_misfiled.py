@@ -32,7 +32,7 @@ def records_of(sample_id: str) -> list[str]:
 # one action per unit on the wire: 0 pass, 1 drop, 2 duplicate, 3 corrupt one byte, 4 hold back
 # (delivered after the next unit: a reordering)
 ACTIONS = st.lists(st.tuples(st.integers(0, 4), st.integers(0, 10_000)), max_size=400)
-REPLY_ACTIONS = st.lists(st.integers(0, 2), max_size=400)
+REPLY_ACTIONS = st.lists(st.integers(0, 3), max_size=400)
 
 
 @dataclass
@@ -61,10 +61,16 @@ class Channel:
 
 def simulate(sample_ids: list[str], one_transfer: bool, actions: list[tuple[int, int]], replies: list[int],
              moves_on_after_nak: bool) -> list[astm.Transfer]:
-    """Run the transfers through the faulty channel; returns what the receiver handed on."""
+    """Run the transfers through the faulty channel; returns what the receiver handed on.
+
+    Replies (ACK/NAK) are passed (0), lost (1), repeated (2) or late (3): a late reply reaches the
+    sender only when its next transfer starts, so that sender believes its ENQ was acknowledged,
+    which together with a lost EOT and a lost ENQ puts its frames into the previous transfer: the
+    situation in which the issue's receiver appended sample B's results to sample A."""
     receiver = astm.AstmReceiver(timeout=30.0)
     forward = Channel(deque(actions))
     reverse = deque(replies)
+    late: list[bytes] = []
     now = 0.0
     delivered: list[astm.Transfer] = []
     groups = [[r for sid in sample_ids for r in records_of(sid)]] if one_transfer else \
@@ -72,21 +78,28 @@ def simulate(sample_ids: list[str], one_transfer: bool, actions: list[tuple[int,
     for records in groups:
         sender = astm.AstmSender(astm.build_frames(records), reply_timeout=15.0)
         pending = [sender.start(now)]
+        for b in late:
+            pending.append(sender.on_byte(b, now))
+        late.clear()
         steps = 0
         while (sender.state != "done" or pending) and steps < 2000:
             steps += 1
-            sent = b"".join(p.send for p in pending)
+            units = [p.send for p in pending if p.send]
             pending = []
-            for unit in forward.carry(sent) if sent else []:
-                out = receiver.feed(unit, now)
-                delivered += out.transfers
-                for byte in out.reply:
-                    b = bytes([byte])
-                    action = reverse.popleft() if reverse else 0
-                    for _ in range({0: 1, 1: 0, 2: 2}[action]):
-                        if moves_on_after_nak and b == astm.NAK and sender.state == "frames":
-                            b = astm.ACK  # a sender that does not retransmit after a NAK
-                        pending.append(sender.on_byte(b, now))
+            for unit in units:
+                for piece in forward.carry(unit):
+                    out = receiver.feed(piece, now)
+                    delivered += out.transfers
+                    for byte in out.reply:
+                        b = bytes([byte])
+                        action = reverse.popleft() if reverse else 0
+                        if action == 3:
+                            late.append(b)
+                            continue
+                        for _ in range({0: 1, 1: 0, 2: 2}[action]):
+                            if moves_on_after_nak and b == astm.NAK and sender.state == "frames":
+                                b = astm.ACK  # a sender that does not retransmit after a NAK
+                            pending.append(sender.on_byte(b, now))
             if not pending and sender.state != "done":  # nothing came back: time passes
                 now += 16.0
                 pending.append(sender.tick(now))
@@ -112,14 +125,31 @@ def filed_values(transfers: list[astm.Transfer]) -> list[tuple[str, dict[str, fl
     return out
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(sorted(SAMPLES)), min_size=1, max_size=4, unique=True), st.booleans(),
-       ACTIONS, REPLY_ACTIONS, st.booleans())
-def test_astm_no_value_under_another_sample(ids, one_transfer, actions, replies, moves_on) -> None:
+def _no_value_under_another_sample(ids, one_transfer, actions, replies, moves_on) -> None:
     for sample_id, values in filed_values(simulate(ids, one_transfer, actions, replies, moves_on)):
         assert sample_id in ids
         for analyte, value in values.items():
             assert value == pytest.approx(EXPECTED[sample_id][analyte]), (sample_id, analyte, value)
+
+
+# With the issue's receiver (a frame numbered expected-1 ACKed without comparing it) this test found a
+# misfiled value in two of three runs of 1,500 examples (a late ACK, a lost EOT and a lost ENQ; the
+# deterministic test_a_sender_that_moves_on_cannot_append_another_sample always fails with it); 6,000
+# seeded random cases gave 5 misfiled values with that receiver and none with this one.
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(sorted(SAMPLES)), min_size=1, max_size=4, unique=True), st.booleans(),
+       ACTIONS, REPLY_ACTIONS, st.booleans())
+def test_astm_no_value_under_another_sample(ids, one_transfer, actions, replies, moves_on) -> None:
+    _no_value_under_another_sample(ids, one_transfer, actions, replies, moves_on)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
+@settings(max_examples=30000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(sorted(SAMPLES)), min_size=1, max_size=4, unique=True), st.booleans(),
+       ACTIONS, REPLY_ACTIONS, st.booleans())
+def test_astm_no_value_under_another_sample_long(ids, one_transfer, actions, replies, moves_on) -> None:
+    _no_value_under_another_sample(ids, one_transfer, actions, replies, moves_on)
 
 
 def test_astm_clean_channel_files_everything() -> None:
@@ -287,3 +317,46 @@ def test_a_sender_that_moves_on_cannot_append_another_sample(cut: int) -> None:
     for sample_id, values in filed_values(delivered):
         for analyte, value in values.items():
             assert value == pytest.approx(EXPECTED[sample_id][analyte])
+
+
+# -- separator -------------------------------------------------------------------------------------
+def test_separator_summary_for_another_donation_is_never_delivered(pty_pair, sim, collector) -> None:
+    """The device was set up for donation A; a summary (or acknowledgement) naming donation B, a line
+    cut and run into the next, are refused with the raw line kept; A's own summary still comes."""
+    import json as _json
+    from datetime import UTC, datetime, timedelta
+
+    from devices.base import wait_until
+    from devices.separator.driver import SeparatorWorker
+    from devices.separator.model import ProcedureParameters
+
+    station, device = pty_pair
+    separator = sim("separator", device, "--speed", "1200")
+    worker = SeparatorWorker("trima-1", station, **collector.kwargs())
+    worker.start()
+    try:
+        assert wait_until(lambda: worker.status.state.value == "connected", 5)
+        worker.send_parameters(ProcedureParameters(172, 68, "M", 245, 0.43, "O+", donation_id="W000025000001"))
+        end = datetime.now(UTC)
+        other = {"type": "summary", "procedure_type": "platelets", "device_serial": "SIM", "kit_catalogue": "80300",
+                 "kit_lot": "L", "ac_lot": "A", "started_at": (end - timedelta(minutes=70)).isoformat(),
+                 "ended_at": end.isoformat(), "run_time_min": 60, "whole_blood_processed_ml": 2600,
+                 "ac_used_ml": 236, "ac_to_donor_ml": 184, "platelet_volume_ml": 250, "platelet_yield_e11": 1.2,
+                 "plasma_volume_ml": 0, "post_count": 120, "post_hct": 0.4, "operator": "",
+                 "rinseback_completed": True, "alarms": [], "donation_id": "W000025000002"}
+        line = _json.dumps(other).encode()
+        separator.control({"cmd": "send_raw", "hex": (line + b"\n" + line[:80] + line + b"\n").hex()})
+        assert wait_until(lambda: collector.saw_error("for donation W000025000002 but the device was set up "
+                                                      "for W000025000001"), 10)
+        summaries = []
+        while not summaries:
+            event = collector.next(20)
+            if event.type == "summary":
+                summaries.append(event.payload)
+        assert [s.donation_id for s in summaries] == ["W000025000001"]
+        assert summaries[0].platelet_yield_e11 != 1.2
+        refused = [r for r in collector.raws if r.error and "W000025000002" in r.error]
+        assert refused and refused[0].raw == line
+        assert any(r.error and "not a JSON line" in r.error for r in collector.raws)
+    finally:
+        worker.stop()

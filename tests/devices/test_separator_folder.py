@@ -268,3 +268,29 @@ def test_a_missing_folder_is_a_device_fault(tmp_path: Path, collector) -> None:
         assert wait_until(lambda: worker.status.state.value == "connected", 10)
     finally:
         worker.stop()
+
+
+def test_station_device_test_takes_a_dropped_file(tmp_path: Path) -> None:
+    """`station device test separator --driver folder` in its own process, with the mapping given as
+    options, prints the run of a file dropped after it started."""
+    import json
+
+    root = Path(__file__).resolve().parents[2]
+    args = [sys.executable, "-m", "station.cli", "device", "test", "separator", "--driver", "folder",
+            "--port", str(tmp_path), "--count", "1", "--timeout", "20", "--json"]
+    for key in ("format", "delimiter", "decimal_comma", "time_format", "timezone", "fields", "units", "constants"):
+        args += ["-o", f"{key}={json.dumps(CSV_OPTIONS[key])}"]
+    args += ["-o", "settle_seconds=0.3", "-o", "poll_interval=0.05"]
+    proc = subprocess.Popen(args, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        (tmp_path / "export.tmp").write_text(HEADER + csv_row(recent(), din="W000025000031"), encoding="utf-8")
+        (tmp_path / "export.tmp").rename(tmp_path / "export.csv")
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    [event] = [json.loads(line) for line in out.splitlines() if '"separator_summary"' in line]
+    assert event["donation_id"] == "W000025000031" and event["whole_blood_processed_ml"] == 2600
+    assert event["platelet_yield_e11"] == pytest.approx(3.2) and event["needs_confirmation"] == []
+    assert (tmp_path / "processed" / "export.csv").exists()

@@ -16,4 +16,4 @@ def collection_result_from_summary(summary: dict[str, Any], raw_message_id: int 
         platelet_yield_e11=s.platelet_yield_e11, plasma_volume_ml=s.plasma_volume_ml,
         run_minutes=s.run_time_min, post_plt_10e9_l=s.post_count, post_hct=s.post_hct,
         alarms=tuple(a.to_json() for a in s.alarms), rinseback_completed=s.rinseback_completed,
-        raw_message_id=raw_message_id)
+        raw_message_id=raw_message_id, device_prompts=tuple(s.plausibility_prompts()))
