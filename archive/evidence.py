@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -177,12 +178,24 @@ def node_hash(h: Callable[[bytes], bytes], values: Iterable[bytes]) -> bytes:
 
 def package_files(bag_dir: Path) -> list[str]:
     """Every regular file of the bag, as POSIX paths relative to the bag, sorted."""
-    return sorted(p.relative_to(bag_dir).as_posix() for p in bag_dir.rglob("*") if p.is_file())
+    base = str(bag_dir)
+    out = []
+    for folder, _dirs, files in os.walk(base):
+        rel = os.path.relpath(folder, base)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        out += [prefix + f for f in files if os.path.isfile(os.path.join(folder, f))]
+    return sorted(out)
 
 
 def package_member_hashes(bag_dir: Path, algorithm: str) -> dict[str, bytes]:
     """The data objects of one package's group: H(file bytes) per file of the bag."""
-    return {rel: file_hash(bag_dir / rel, algorithm) for rel in package_files(bag_dir)}
+    ctor = getattr(hashlib, _HASHLIB[algorithm])
+    base = str(bag_dir) + os.sep
+    out = {}
+    for rel in package_files(bag_dir):
+        with open(base + rel, "rb") as fh:
+            out[rel] = hashlib.file_digest(fh, ctor).digest()
+    return out
 
 
 def renewed_member(h: Callable[[bytes], bytes], object_hash: bytes, previous_sequence_hash: bytes) -> bytes:
@@ -360,6 +373,13 @@ def ats_time_stamp_der(ats_der: bytes) -> bytes:
 
 
 def ats_algorithm(ats_der: bytes) -> str:
+    _t, s, e = read_tlv(ats_der)
+    _t2, _s2, e2 = read_tlv(ats_der, s)
+    if ats_der[s] == 0xA0:  # [0] IMPLICIT digestAlgorithm: look it up without a parse
+        raw = b"\x30" + ats_der[s + 1:e2]
+        for name in ALGORITHMS:
+            if algorithm_der(name) == raw:
+                return name
     ats = ArchiveTimeStamp.load(ats_der)
     if ats["digest_algorithm"].native is not None:
         return str(ats["digest_algorithm"]["algorithm"].native)

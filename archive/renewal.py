@@ -95,11 +95,12 @@ def _unavailable(url: str, exc: BaseException) -> EvidenceError:
 
 
 class FileObjects:
-    """`evidence/` of a folder store: objects written once (temp file, hard link to the final name,
-    which fails if the name exists), read-only; one sync per batch."""
+    """`evidence/` of a folder store: objects created exclusively (O_EXCL: an existing name is never
+    replaced), read-only; one sync per batch, before the run's done marker."""
 
     def __init__(self, root: Path) -> None:
         self.root = root / "evidence"
+        self._base = str(self.root) + os.sep
         self.url = self.root.as_uri()
         self._made: set[Path] = set()
 
@@ -114,23 +115,27 @@ class FileObjects:
             if path.parent not in self._made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(path.parent)
-            tmp = path.parent / f".tmp-{secrets.token_hex(6)}"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+            try:
+                # O_EXCL: never replaces an existing object; read-only from the start
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+            except FileExistsError:
+                return self._same(path, data, key)
             try:
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view):]
             finally:
                 os.close(fd)
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                return self._same(path, data, key)
-            finally:
-                os.unlink(tmp)
         except OSError as exc:
             raise _unavailable(self.url, exc) from exc
         return True
+
+    def discard_torn(self, key: str) -> None:
+        """Remove a record an interrupted run left half-written (killed inside its write): it was
+        never stored (its run has no done marker and it does not even parse)."""
+        path = self._path(key)
+        os.chmod(path, 0o644)
+        path.unlink()
 
     def _same(self, path: Path, data: bytes, key: str) -> bool:
         if path.read_bytes() == data:
@@ -138,8 +143,11 @@ class FileObjects:
         raise _conflict(self.url, key)
 
     def get(self, key: str) -> bytes | None:
+        if ".." in key.split("/") or key.startswith("/"):
+            raise ValueError(key)
         try:
-            return self._path(key).read_bytes()
+            with open(self._base + key, "rb") as fh:
+                return fh.read()
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -152,7 +160,8 @@ class FileObjects:
         base = self._path(prefix.rstrip("/")) if prefix else self.root
         if not base.is_dir():
             return
-        stack = [base]
+        cut = len(self._base)
+        stack = [str(base)]
         while stack:
             folder = stack.pop()
             with os.scandir(folder) as it:
@@ -160,9 +169,9 @@ class FileObjects:
                     if entry.name.startswith("."):
                         continue
                     if entry.is_dir(follow_symlinks=False):
-                        stack.append(Path(entry.path))
+                        stack.append(entry.path)
                     else:
-                        yield Path(entry.path).relative_to(self.root).as_posix()
+                        yield entry.path[cut:].replace(os.sep, "/")
 
     def flush(self) -> None:
         os.sync()
@@ -450,23 +459,34 @@ class Renewer:
 
     def _write(self, kind: str, algorithm: str, tree: HashTree, token: bytes, entries: list[Entry],
                plan_entries: list[list[Any]]) -> int:
-        written = 0
         total = len(entries)
+        if isinstance(self.objects, FileObjects) and self.workers > 1 and total >= 2000:
+            return self._write_in_workers(kind, algorithm, tree, token, entries, plan_entries)
+        written = 0
         step = max(1, total // 200)
         for n, (e, planned) in enumerate(zip(entries, plan_entries), 1):
-            ats = encode_ats(algorithm, reduced_hashtree(e.members, tree.siblings(e.leaf)), token)
-            if kind == PROTECT:
-                der = new_record(algorithm, ats)
-            elif kind == TIMESTAMP:
-                assert e.previous is not None
-                der = timestamp_renewed(e.previous, ats)
-            else:
-                assert e.previous is not None
-                der = hashtree_renewed(e.previous, algorithm, ats)
+            der = build_record(kind, algorithm, token, e.members, tree.siblings(e.leaf), e.previous)
             if self.objects.put(planned[2], der, self.retain_until(e.package)):
                 written += 1
             if n % step == 0 or n == total:
                 self.progress(n, total, f"{kind} {e.package}")
+        return written
+
+    def _write_in_workers(self, kind: str, algorithm: str, tree: HashTree, token: bytes, entries: list[Entry],
+                          plan_entries: list[list[Any]]) -> int:
+        assert isinstance(self.objects, FileObjects)
+        root = str(self.objects.root.parent)
+        size = 1000
+        chunks = [(root, kind, algorithm, token,
+                   [(p[2], e.members, tree.siblings(e.leaf), e.previous_key)
+                    for e, p in zip(entries[i:i + size], plan_entries[i:i + size])])
+                  for i in range(0, len(entries), size)]
+        written = done = 0
+        with ProcessPoolExecutor(self.workers) as pool:
+            for count in pool.map(_write_chunk, chunks):
+                written += count
+                done = min(len(entries), done + size)
+                self.progress(done, len(entries), f"{kind} {entries[done - 1].package}")
         return written
 
     def _done(self, run_id: str, written: int) -> None:
@@ -494,7 +514,16 @@ class Renewer:
         if tree.root.hex() != plan["root"]:
             raise EvidenceError("中断的证据续期记录已损坏", f"The interrupted run {plan['run']} is damaged",
                                 code="EVIDENCE_RUN_DAMAGED")
-        todo = [p for p in plan["entries"] if not self.objects.exists(p[2])]
+        todo = []
+        for p in plan["entries"]:
+            have = self.objects.get(p[2])
+            if have is None:
+                todo.append(p)
+            elif not _complete(have, token):
+                if not isinstance(self.objects, FileObjects):
+                    raise _conflict(self.objects.url, p[2])
+                self.objects.discard_torn(p[2])
+                todo.append(p)
         entries: list[Entry] = []
         planned: list[list[Any]] = []
         h = hasher(algorithm)
@@ -526,8 +555,38 @@ class Renewer:
                          plan["root"], resumed=True)
 
 
+def build_record(kind: str, algorithm: str, token: bytes, members: list[bytes], siblings: list[bytes],
+                 previous: bytes | None) -> bytes:
+    ats = encode_ats(algorithm, reduced_hashtree(members, siblings), token)
+    if kind == PROTECT:
+        return new_record(algorithm, ats)
+    if previous is None:
+        raise EvidenceError("缺少上一份证据记录", "The previous evidence record is missing", code="EVIDENCE_MISSING")
+    if kind == TIMESTAMP:
+        return timestamp_renewed(previous, ats)
+    return hashtree_renewed(previous, algorithm, ats)
+
+
+def _write_chunk(args: tuple[str, str, str, bytes, list[tuple[str, list[bytes], list[bytes], str]]]) -> int:
+    root, kind, algorithm, token, items = args
+    objects = FileObjects(Path(root))
+    written = 0
+    for new_key, members, siblings, previous_key in items:
+        previous = objects.get(previous_key) if previous_key else None
+        if objects.put(new_key, build_record(kind, algorithm, token, members, siblings, previous), date.max):
+            written += 1
+    return written
+
+
 def _leaf(algorithm: str, members: list[bytes]) -> bytes:
     return members[0] if len(members) == 1 else node_hash(hasher(algorithm), members)
+
+
+def _complete(der: bytes, token: bytes) -> bool:
+    try:
+        return ats_time_stamp_der(RecordParts.parse(der).last_ats()) == token
+    except (ValueError, IndexError):
+        return False
 
 
 def _token_time(token: bytes) -> str:

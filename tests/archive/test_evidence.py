@@ -307,8 +307,13 @@ def test_killed_renewal_leaves_old_evidence_valid_and_resumes(tmp_path, tsa, pki
     assert len(tsa.requests) == 2
     # every package still verifies: with the renewed record or, not yet renewed, the previous one
     assert all(r.passed for r in verify_packages(fs, names, trust(pki)))
+    # a record the kill cut short inside its write (here: truncated by hand) is not taken as written
+    torn = root / "evidence" / f"{done_now[-1]}.000002.ers"
+    writable(torn)
+    torn.write_bytes(torn.read_bytes()[:100])
+    os.chmod(torn, 0o444)
     report = Renewer(fs, http_timestamper(tsa.url)).renew(names, RenewalPolicy(force_timestamp=False))
-    assert report.resumed == 300 - len(done_now) and report.runs[0].resumed
+    assert report.resumed == 300 - len(done_now) + 1 and report.runs[0].resumed
     assert len(tsa.requests) == 2  # the interrupted run's token is reused: no new request
     assert all(objs.exists(f"{n}.000002.ers") for n in names)
     assert all(r.passed for r in verify_packages(fs, names, trust(pki)))
@@ -360,3 +365,15 @@ def test_expired_tsa_renewed_before_expiry_still_verifies_twelve_years_later(tmp
     assert datetime.fromisoformat(renewed["existed_at"]) < t0 + timedelta(minutes=5)
     assert original["status"] == "INDETERMINATE" and original["sub_indication"] == "OUT_OF_BOUNDS_NO_POE"
     assert "not renewed" in original["reason"]
+
+
+def test_large_run_writes_in_worker_processes(tmp_path, tsa, pki) -> None:
+    root = tmp_path / "store"
+    names = make_packages(root, 2100, payload=64)
+    fs = FileStore(root)
+    renewer = Renewer(fs, http_timestamper(tsa.url), workers=2)
+    assert renewer.renew(names).protected == 2100
+    assert renewer.renew(names, RenewalPolicy(force_timestamp=True)).timestamp_renewed == 2100
+    assert len(tsa.requests) == 2
+    sample = names[::150]
+    assert all(r.passed and len(r.result.steps) == 2 for r in verify_packages(fs, sample, trust(pki)))  # type: ignore[union-attr]
