@@ -387,8 +387,11 @@ class Renewer:
             parts = RecordParts.parse(der)
             chain_alg = ats_algorithm(parts.chains[-1][0])
             weak = policy.weak_since.get(chain_alg)
-            if (policy.hash_tree and chain_alg != policy.algorithm) or \
-                    (weak is not None and (now + policy.renew_before).date() >= weak):
+            weakening = weak is not None and (now + policy.renew_before).date() >= weak
+            if weakening and chain_alg == policy.algorithm:
+                report.problems.append({"package": name, "reason": f"{chain_alg} is not secure from {weak}: "
+                                                                   f"renew the hash tree to a stronger algorithm"})
+            if (policy.hash_tree or weakening) and chain_alg != policy.algorithm:
                 by_kind.setdefault((HASHTREE, policy.algorithm), []).append(
                     Entry(name, have[1], have[0], [], b"", der))
                 continue

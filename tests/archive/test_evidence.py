@@ -377,3 +377,19 @@ def test_large_run_writes_in_worker_processes(tmp_path, tsa, pki) -> None:
     assert len(tsa.requests) == 2
     sample = names[::150]
     assert all(r.passed and len(r.result.steps) == 2 for r in verify_packages(fs, sample, trust(pki)))  # type: ignore[union-attr]
+
+
+def test_identical_files_in_a_package_and_renewal_when_the_algorithm_weakens(store, tsa, pki) -> None:
+    fs, names = store
+    bag = fs.root / names[0]
+    (bag / "data" / "copy.json").write_bytes((bag / "data" / "metadata.json").read_bytes())
+    renewer = Renewer(fs, http_timestamper(tsa.url))
+    renewer.renew(names)
+    assert verify_packages(fs, [names[0]], trust(pki))[0].passed
+    weak = {"sha256": date.today() + timedelta(days=30)}
+    same = renewer.renew(names, RenewalPolicy(weak_since=weak))  # sha256 weakens within a year, target sha256
+    assert same.hashtree_renewed == 0 and len(same.problems) == 13 and "stronger" in same.problems[0]["reason"]
+    report = renewer.renew(names, RenewalPolicy(algorithm="sha512", weak_since=weak))
+    assert report.hashtree_renewed == 13
+    later = datetime.now(UTC) + timedelta(days=40)
+    assert all(r.passed for r in verify_packages(fs, names, trust(pki), at=later, weak_since=weak))
