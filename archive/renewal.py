@@ -392,8 +392,7 @@ class Renewer:
                 report.problems.append({"package": name, "reason": f"{chain_alg} is not secure from {weak}: "
                                                                    f"renew the hash tree to a stronger algorithm"})
             if (policy.hash_tree or weakening) and chain_alg != policy.algorithm:
-                by_kind.setdefault((HASHTREE, policy.algorithm), []).append(
-                    Entry(name, have[1], have[0], [], b"", der))
+                by_kind.setdefault((HASHTREE, policy.algorithm), []).append(Entry(name, have[1], have[0], [], b""))
                 continue
             token_der = ats_time_stamp_der(parts.last_ats())
             if token_der not in expiry_cache:
@@ -404,8 +403,8 @@ class Renewer:
             if policy.force_timestamp or expires is None or expires - now <= policy.renew_before:
                 h = hasher(chain_alg)
                 leaf = h(token_der)
-                by_kind.setdefault((TIMESTAMP, chain_alg), []).append(
-                    Entry(name, have[1], have[0], [leaf], leaf, der))
+                # the previous record is read again when the new one is written (not kept: 100,000 of them)
+                by_kind.setdefault((TIMESTAMP, chain_alg), []).append(Entry(name, have[1], have[0], [leaf], leaf))
             else:
                 report.up_to_date += 1
         if protect:
@@ -435,8 +434,11 @@ class Renewer:
         by_name = {e.package: e for e in entries}
         for name, hashes in hash_packages(self.store, list(by_name), algorithm, self.workers):
             e = by_name[name]
-            assert e.previous is not None
-            ha = h(RecordParts.parse(e.previous).sequence_der())
+            previous = self.objects.get(e.previous_key)
+            if previous is None:
+                raise EvidenceError(f"证据记录不见了：{e.previous_key}", f"The evidence record {e.previous_key} "
+                                    f"disappeared from the store", code="EVIDENCE_MISSING")
+            ha = h(RecordParts.parse(previous).sequence_der())
             e.members = sorted(renewed_member(h, v, ha) for v in hashes.values())
             e.leaf = _leaf(algorithm, e.members)
 
@@ -468,7 +470,9 @@ class Renewer:
         written = 0
         step = max(1, total // 200)
         for n, (e, planned) in enumerate(zip(entries, plan_entries), 1):
-            der = build_record(kind, algorithm, token, e.members, tree.siblings(e.leaf), e.previous)
+            previous = e.previous if e.previous is not None or not e.previous_key else \
+                self.objects.get(e.previous_key)
+            der = build_record(kind, algorithm, token, e.members, tree.siblings(e.leaf), previous)
             if self.objects.put(planned[2], der, self.retain_until(e.package)):
                 written += 1
             if n % step == 0 or n == total:
