@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -296,7 +297,7 @@ def children(data: bytes, start: int, end: int) -> list[bytes]:
     out = []
     pos = start
     while pos < end:
-        _tag, s, e = read_tlv(data, pos)
+        _tag, _s, e = read_tlv(data, pos)
         out.append(data[pos:e])
         pos = e
     if pos != end:
@@ -373,7 +374,7 @@ def ats_time_stamp_der(ats_der: bytes) -> bytes:
 
 
 def ats_algorithm(ats_der: bytes) -> str:
-    _t, s, e = read_tlv(ats_der)
+    _t, s, _e = read_tlv(ats_der)
     _t2, _s2, e2 = read_tlv(ats_der, s)
     if ats_der[s] == 0xA0:  # [0] IMPLICIT digestAlgorithm: look it up without a parse
         raw = b"\x30" + ats_der[s + 1:e2]
@@ -473,7 +474,7 @@ def token_facts(token: cms.ContentInfo) -> TokenFacts:
         return facts
     si = infos[0]
     sid = si["sid"]
-    for a, c in zip(asn1_certs, certs):
+    for a, c in zip(asn1_certs, certs, strict=True):
         if sid.name == "issuer_and_serial_number":
             if a.issuer == sid.chosen["issuer"] and a.serial_number == sid.chosen["serial_number"].native:
                 facts.signer = c
@@ -692,7 +693,7 @@ def verify_record(der: bytes, members: Members, trust: Trust, *, at: datetime | 
         record = EvidenceRecord.load(der)
         for chain in record["archive_time_stamp_sequence"]:
             for ats in chain:
-                ats["reduced_hashtree"].native
+                _ = ats["reduced_hashtree"].native
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         return EvidenceResult(FAILED, "FORMAT_FAILURE", f"the evidence record cannot be read: {exc}",
                               validated_at=now)
@@ -806,7 +807,7 @@ def _check_tsa(step: Step, facts: TokenFacts, trust: Trust, when: datetime, *, r
         step.fail(INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND",
                   "the TSA certificate does not chain to a configured trust root")
         return
-    for cert, issuer in zip(path, path[1:]):
+    for cert, issuer in itertools.pairwise(path):
         if not _is_ca(issuer):
             step.fail(FAILED, "CHAIN_CONSTRAINTS_FAILURE", f"{_cn(issuer)} is not a CA")
         revoked = _revoked_by(cert, issuer, trust)

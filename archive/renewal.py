@@ -44,8 +44,8 @@ from archive.evidence import (
     ats_algorithm,
     ats_time_stamp_der,
     encode_ats,
-    hashtree_renewed,
     hasher,
+    hashtree_renewed,
     new_record,
     node_hash,
     package_member_hashes,
@@ -254,7 +254,7 @@ def record_key(package: str, count: int) -> str:
 def latest_records(objects: EvidenceObjects) -> dict[str, tuple[int, str]]:
     """package -> (archive time stamps in its newest record, that record's key)."""
     out: dict[str, tuple[int, str]] = {}
-    for key in objects.keys():
+    for key in objects.keys():  # noqa: SIM118 (an object store, not a dict)
         if key.startswith("runs/") or not key.endswith(RECORD_SUFFIX):
             continue
         stem = key[:-len(RECORD_SUFFIX)]
@@ -448,16 +448,17 @@ class Renewer:
         token = request_time_stamp(self.timestamper, tree.root, algorithm)  # nothing is written before this
         now = self.clock()
         run_id = _run_id(now)
+        planned: list[list[Any]] = [[e.package, e.previous_key, record_key(e.package, e.previous_count + 1),
+                                     tree.index[e.leaf]] for e in entries]
         plan = {
             "version": 1, "run": run_id, "kind": kind, "algorithm": algorithm, "created": now.isoformat(),
             "root": tree.root.hex(), "token": base64.b64encode(token).decode(),
             "leaves": [leaf.hex() for leaf in tree.levels[0]],
-            "entries": [[e.package, e.previous_key, record_key(e.package, e.previous_count + 1),
-                         tree.index[e.leaf]] for e in entries],
+            "entries": planned,
         }
         self.objects.put(f"runs/{run_id}.run.json", json.dumps(plan, separators=(",", ":")).encode(),
                          self.retain_until(""))
-        written = self._write(kind, algorithm, tree, token, entries, plan["entries"])
+        written = self._write(kind, algorithm, tree, token, entries, planned)
         self.objects.flush()
         self._done(run_id, written)
         return RunResult(run_id, kind, algorithm, len(entries), written, _token_time(token), tree.root.hex())
@@ -469,7 +470,7 @@ class Renewer:
             return self._write_in_workers(kind, algorithm, tree, token, entries, plan_entries)
         written = 0
         step = max(1, total // 200)
-        for n, (e, planned) in enumerate(zip(entries, plan_entries), 1):
+        for n, (e, planned) in enumerate(zip(entries, plan_entries, strict=True), 1):
             previous = e.previous if e.previous is not None or not e.previous_key else \
                 self.objects.get(e.previous_key)
             der = build_record(kind, algorithm, token, e.members, tree.siblings(e.leaf), previous)
@@ -486,7 +487,7 @@ class Renewer:
         size = 1000
         chunks = [(root, kind, algorithm, token,
                    [(p[2], e.members, tree.siblings(e.leaf), e.previous_key)
-                    for e, p in zip(entries[i:i + size], plan_entries[i:i + size])])
+                    for e, p in zip(entries[i:i + size], plan_entries[i:i + size], strict=True)])
                   for i in range(0, len(entries), size)]
         written = done = 0
         with ProcessPoolExecutor(self.workers) as pool:

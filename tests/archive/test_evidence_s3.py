@@ -7,11 +7,11 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from evidence_helpers import ScratchPKI, make_packages
 
 from archive.evidence import Trust
 from archive.renewal import RenewalPolicy, Renewer, S3Objects, latest_records, verify_packages
 from archive.store import S3Store, open_store
-from evidence_helpers import ScratchPKI, make_packages
 from signing.tsa import http_timestamper, start_in_thread
 from tests.moto_s3 import KEYS, moto_s3_server
 

@@ -67,7 +67,7 @@ def _station(args: list[str], data_dir: Path, faketime: str | None = None) -> su
     cmd = [str(VENV_BIN / "station"), *args, "--data-dir", str(data_dir)]
     if faketime:
         cmd = ["faketime", faketime, *cmd]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600, check=False)
 
 
 def test_cli_renew_verify_at_and_verify_file_with_evidence(station_dir, tmp_path) -> None:
