@@ -121,3 +121,18 @@ def test_cli_verify_at_with_the_clock_twelve_years_on(station_dir) -> None:
     at = (datetime.now(UTC) + timedelta(days=365)).isoformat()
     out = _station(["archive", "verify", "--evidence-only", "--at", at, "--json"], station_dir, faketime="+12 years")
     assert out.returncode == 0, out.stdout
+
+
+def test_cli_renew_with_the_tsa_down_changes_nothing_and_says_so(station_dir) -> None:
+    assert _station(["archive", "run"], station_dir).returncode == 0
+    assert _station(["archive", "renew"], station_dir).returncode == 0
+    evidence = station_dir / "archive-store" / "evidence"
+    before = sorted(p.relative_to(evidence) for p in evidence.rglob("*"))
+    config = station_dir / "station.toml"
+    text = config.read_text("utf-8")
+    assert '[tsa]\nurl = ""' in text
+    config.write_text(text.replace('[tsa]\nurl = ""', '[tsa]\nurl = "http://127.0.0.1:9/tsa"'), "utf-8")
+    out = _station(["archive", "renew", "--timestamp"], station_dir)
+    assert out.returncode == 1 and "unavailable" in out.stderr and "unchanged" in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr
+    assert sorted(p.relative_to(evidence) for p in evidence.rglob("*")) == before
