@@ -270,21 +270,52 @@ def latest_records(objects: EvidenceObjects) -> dict[str, tuple[int, str]]:
 # -- hashing packages (in worker processes for large runs) -------------------------------------------
 
 
-def _hash_chunk(args: tuple[list[tuple[str, str]], str]) -> list[tuple[str, dict[str, bytes]]]:
-    items, algorithm = args
-    return [(name, package_member_hashes(Path(path), algorithm)) for name, path in items]
+def _renewed_members(hashes: dict[str, bytes], previous: bytes, algorithm: str) -> dict[str, bytes]:
+    """Hash-tree renewal: H'(H'(file) + H'(DER of the previous ArchiveTimeStampSequence)) per file."""
+    h = hasher(algorithm)
+    ha = h(RecordParts.parse(previous).sequence_der())
+    return {rel: renewed_member(h, v, ha) for rel, v in hashes.items()}
 
 
-def hash_packages(store: Any, names: list[str], algorithm: str, workers: int = 0
+def _hash_chunk(args: tuple[str, list[tuple[str, str]], str]) -> list[tuple[str, dict[str, bytes]]]:
+    root, items, algorithm = args
+    objects = FileObjects(Path(root))
+    out = []
+    for name, previous_key in items:
+        hashes = package_member_hashes(Path(root) / name, algorithm)
+        if previous_key:
+            previous = objects.get(previous_key)
+            if previous is None:
+                raise EvidenceError(f"证据记录不见了：{previous_key}", f"The evidence record {previous_key} "
+                                    f"disappeared from the store", code="EVIDENCE_MISSING")
+            hashes = _renewed_members(hashes, previous, algorithm)
+        out.append((name, hashes))
+    return out
+
+
+def hash_packages(store: Any, names: list[str], algorithm: str, workers: int = 0,
+                  objects: EvidenceObjects | None = None, previous: Mapping[str, str] | None = None
                   ) -> Iterator[tuple[str, dict[str, bytes]]]:
-    """(package, {file: H(file)}) for every package; folder stores are read in `workers` processes."""
+    """(package, {file: H(file)}) for every package, or with `previous` (package -> the key of its
+    record) the hash-tree renewal values H'(H'(file) + ha); folder stores are read in `workers`
+    processes for large runs."""
+    previous = previous or {}
     root = getattr(store, "root", None)
     if root is None or workers <= 1 or len(names) < 2000:
         for name in names:
             with store.open(name) as bag:
-                yield name, package_member_hashes(bag, algorithm)
+                hashes = package_member_hashes(bag, algorithm)
+            if name in previous:
+                assert objects is not None
+                der = objects.get(previous[name])
+                if der is None:
+                    raise EvidenceError(f"证据记录不见了：{previous[name]}", f"The evidence record "
+                                        f"{previous[name]} disappeared from the store", code="EVIDENCE_MISSING")
+                hashes = _renewed_members(hashes, der, algorithm)
+            yield name, hashes
         return
-    chunks = [([(n, str(Path(root) / n)) for n in names[i:i + 500]], algorithm) for i in range(0, len(names), 500)]
+    chunks = [(str(root), [(n, previous.get(n, "")) for n in names[i:i + 500]], algorithm)
+              for i in range(0, len(names), 500)]
     with ProcessPoolExecutor(workers) as pool:
         for part in pool.map(_hash_chunk, chunks):
             yield from part
@@ -430,16 +461,12 @@ class Renewer:
         return report
 
     def _hashtree_members(self, entries: list[Entry], algorithm: str) -> None:
-        h = hasher(algorithm)
         by_name = {e.package: e for e in entries}
-        for name, hashes in hash_packages(self.store, list(by_name), algorithm, self.workers):
+        previous = {e.package: e.previous_key for e in entries}
+        for name, renewed in hash_packages(self.store, list(by_name), algorithm, self.workers, self.objects,
+                                           previous):
             e = by_name[name]
-            previous = self.objects.get(e.previous_key)
-            if previous is None:
-                raise EvidenceError(f"证据记录不见了：{e.previous_key}", f"The evidence record {e.previous_key} "
-                                    f"disappeared from the store", code="EVIDENCE_MISSING")
-            ha = h(RecordParts.parse(previous).sequence_der())
-            e.members = sorted(renewed_member(h, v, ha) for v in hashes.values())
+            e.members = sorted(renewed.values())
             e.leaf = _leaf(algorithm, e.members)
 
     # -- one run ----------------------------------------------------------------------------------
@@ -536,7 +563,9 @@ class Renewer:
         planned: list[list[Any]] = []
         h = hasher(algorithm)
         need_hashes = [p[0] for p in todo] if kind in (PROTECT, HASHTREE) else []
-        hashes = dict(hash_packages(self.store, need_hashes, algorithm, self.workers)) if need_hashes else {}
+        previous_of = {p[0]: p[1] for p in todo} if kind == HASHTREE else None
+        hashes = dict(hash_packages(self.store, need_hashes, algorithm, self.workers, self.objects, previous_of)
+                      ) if need_hashes else {}
         for package, previous_key, new_key, leaf_index in todo:
             previous = self.objects.get(previous_key) if previous_key else None
             if kind == PROTECT:
@@ -545,9 +574,7 @@ class Renewer:
                 assert previous is not None
                 members = [h(ats_time_stamp_der(RecordParts.parse(previous).last_ats()))]
             else:
-                assert previous is not None
-                ha = h(RecordParts.parse(previous).sequence_der())
-                members = sorted(renewed_member(h, v, ha) for v in hashes[package].values())
+                members = sorted(hashes[package].values())  # already H'(H'(file) + ha)
             leaf = _leaf(algorithm, members)
             if leaf != leaves[leaf_index]:
                 report.problems.append({"package": package, "reason": "the package changed since the interrupted "

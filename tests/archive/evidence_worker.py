@@ -12,7 +12,9 @@ from signing.tsa import http_timestamper
 
 
 def main() -> None:
-    root, url, kill_after, force = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4] == "timestamp"
+    root, url, kill_after, kind = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    policy = RenewalPolicy(force_timestamp=True) if kind == "timestamp" else \
+        RenewalPolicy(algorithm="sha512", hash_tree=True)
 
     def progress(done: int, total: int, message: str) -> None:
         if done >= kill_after:
@@ -20,8 +22,7 @@ def main() -> None:
 
     store = FileStore(root)
     print("started", flush=True)
-    Renewer(store, http_timestamper(url), progress=progress).renew(
-        store.list_packages(), RenewalPolicy(force_timestamp=force))
+    Renewer(store, http_timestamper(url), progress=progress).renew(store.list_packages(), policy)
     print("finished", flush=True)
 
 

@@ -289,13 +289,14 @@ def test_hash_tree_renewal_to_sha512_and_sha3(store, tsa, pki) -> None:
     assert r is not None and r.status == "FAILED"
 
 
-def test_killed_renewal_leaves_old_evidence_valid_and_resumes(tmp_path, tsa, pki) -> None:
+@pytest.mark.parametrize("kind", ["timestamp", "hashtree"])
+def test_killed_renewal_leaves_old_evidence_valid_and_resumes(tmp_path, tsa, pki, kind) -> None:
     root = tmp_path / "store"
     names = make_packages(root, 300)
     fs = FileStore(root)
     Renewer(fs, http_timestamper(tsa.url)).renew(names)
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{Path(__file__).parent}"}
-    proc = subprocess.run([sys.executable, str(WORKER), str(root), tsa.url, "120", "timestamp"],
+    proc = subprocess.run([sys.executable, str(WORKER), str(root), tsa.url, "120", kind],
                           capture_output=True, text=True, env=env, timeout=120, check=False)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     objs = FileObjects(root)
@@ -316,7 +317,9 @@ def test_killed_renewal_leaves_old_evidence_valid_and_resumes(tmp_path, tsa, pki
     assert report.resumed == 300 - len(done_now) + 1 and report.runs[0].resumed
     assert len(tsa.requests) == 2  # the interrupted run's token is reused: no new request
     assert all(objs.exists(f"{n}.000002.ers") for n in names)
-    assert all(r.passed for r in verify_packages(fs, names, trust(pki)))
+    results = verify_packages(fs, names, trust(pki))
+    assert all(r.passed for r in results)
+    assert {len({s.chain for s in r.result.steps}) for r in results} == {1 if kind == "timestamp" else 2}  # type: ignore[union-attr]
     assert len([k for k in objs.keys("runs/") if k.endswith(".done.json")]) == 2
 
 
@@ -373,9 +376,10 @@ def test_large_run_writes_in_worker_processes(tmp_path, tsa, pki) -> None:
     renewer = Renewer(fs, http_timestamper(tsa.url), workers=2)
     assert renewer.renew(names).protected == 2100
     assert renewer.renew(names, RenewalPolicy(force_timestamp=True)).timestamp_renewed == 2100
-    assert len(tsa.requests) == 2
+    assert renewer.renew(names, RenewalPolicy(algorithm="sha512", hash_tree=True)).hashtree_renewed == 2100
+    assert len(tsa.requests) == 3
     sample = names[::150]
-    assert all(r.passed and len(r.result.steps) == 2 for r in verify_packages(fs, sample, trust(pki)))  # type: ignore[union-attr]
+    assert all(r.passed and len(r.result.steps) == 3 for r in verify_packages(fs, sample, trust(pki)))  # type: ignore[union-attr]
 
 
 def test_identical_files_in_a_package_and_renewal_when_the_algorithm_weakens(store, tsa, pki) -> None:
