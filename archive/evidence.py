@@ -179,12 +179,16 @@ def node_hash(h: Callable[[bytes], bytes], values: Iterable[bytes]) -> bytes:
 
 def package_files(bag_dir: Path) -> list[str]:
     """Every regular file of the bag, as POSIX paths relative to the bag, sorted."""
-    base = str(bag_dir)
-    out = []
-    for folder, _dirs, files in os.walk(base):
-        rel = os.path.relpath(folder, base)
-        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-        out += [prefix + f for f in files if os.path.isfile(os.path.join(folder, f))]
+    out: list[str] = []
+    stack = [("", str(bag_dir))]
+    while stack:
+        prefix, folder = stack.pop()
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((prefix + entry.name + "/", entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    out.append(prefix + entry.name)
     return sorted(out)
 
 
