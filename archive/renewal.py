@@ -667,9 +667,14 @@ def verify_packages(store: Any, packages: Iterable[str], trust: Trust, *, at: da
             out.append(PackageEvidence(name, None, None, "the package has no evidence record"))
         else:
             der = objects.get(have[1]) or b""
-            with store.open(name) as bag:
-                result = verify_record(der, package_members(bag), trust, at=at, weak_since=weak_since)
-            out.append(PackageEvidence(name, have[1], result))
+            try:
+                with store.open(name) as bag:
+                    result = verify_record(der, package_members(bag), trust, at=at, weak_since=weak_since)
+                out.append(PackageEvidence(name, have[1], result))
+            except Exception as exc:  # the store's own errors: a missing package, no connection
+                reason = getattr(exc, "message_en", None) or str(exc)
+                out.append(PackageEvidence(name, have[1], EvidenceResult(
+                    "FAILED", "FORMAT_FAILURE", f"the package cannot be read from the store: {reason}")))
         report(n, len(names), f"{name}: {'ok' if out[-1].passed else out[-1].to_json()['status']}")
     return out
 

@@ -209,6 +209,14 @@ def test_tampering_is_found_with_the_reason(store, tsa, pki) -> None:
     meta.unlink()
     r = check(latest(fs, names[4]), names[4])
     assert r.status == "FAILED" and "removed" in r.reason
+    # a package gone from the store
+    import shutil
+    gone = fs.root / names[6]
+    for p in [gone, *gone.rglob("*")]:
+        os.chmod(p, 0o755)
+    shutil.rmtree(gone)
+    missing = verify_packages(fs, [names[6]], trust(pki))[0]
+    assert not missing.passed and "cannot be read" in missing.to_json()["reason"]
 
 
 def test_tsa_down_changes_nothing_and_says_so(store, tsa, pki) -> None:
