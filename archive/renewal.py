@@ -405,37 +405,24 @@ class Renewer:
         now = self.clock()
         protect: list[str] = []
         by_kind: dict[tuple[str, str], list[Entry]] = {}
-        expiry_cache: dict[bytes, datetime | None] = {}
+        known = self._classify([(name, *latest[name]) for name in names if name in latest])
         for name in names:
-            have = latest.get(name)
-            if have is None:
+            info = known.get(name)
+            if info is None:  # no record yet (or its object is gone): first protection
                 protect.append(name)
                 continue
-            der = self.objects.get(have[1])
-            if der is None:
-                protect.append(name)
-                continue
-            parts = RecordParts.parse(der)
-            chain_alg = ats_algorithm(parts.chains[-1][0])
+            key, count, chain_alg, leaf, expires = info
             weak = policy.weak_since.get(chain_alg)
             weakening = weak is not None and (now + policy.renew_before).date() >= weak
             if weakening and chain_alg == policy.algorithm:
                 report.problems.append({"package": name, "reason": f"{chain_alg} is not secure from {weak}: "
                                                                    f"renew the hash tree to a stronger algorithm"})
             if (policy.hash_tree or weakening) and chain_alg != policy.algorithm:
-                by_kind.setdefault((HASHTREE, policy.algorithm), []).append(Entry(name, have[1], have[0], [], b""))
+                by_kind.setdefault((HASHTREE, policy.algorithm), []).append(Entry(name, key, count, [], b""))
                 continue
-            token_der = ats_time_stamp_der(parts.last_ats())
-            if token_der not in expiry_cache:
-                facts = token_facts(cms.ContentInfo.load(token_der))
-                certs = [facts.signer, *facts.certificates] if facts.signer else facts.certificates
-                expiry_cache[token_der] = min(c.not_valid_after_utc for c in certs) if certs else None
-            expires = expiry_cache[token_der]
             if policy.force_timestamp or expires is None or expires - now <= policy.renew_before:
-                h = hasher(chain_alg)
-                leaf = h(token_der)
                 # the previous record is read again when the new one is written (not kept: 100,000 of them)
-                by_kind.setdefault((TIMESTAMP, chain_alg), []).append(Entry(name, have[1], have[0], [leaf], leaf))
+                by_kind.setdefault((TIMESTAMP, chain_alg), []).append(Entry(name, key, count, [leaf], leaf))
             else:
                 report.up_to_date += 1
         if protect:
@@ -459,6 +446,19 @@ class Renewer:
             else:
                 report.hashtree_renewed += result.written
         return report
+
+    def _classify(self, items: list[tuple[str, int, str]]) -> dict[str, tuple[str, int, str, bytes, datetime | None]]:
+        """package -> (record key, ATS count, last chain's algorithm, H(last time stamp), when the last
+        time stamp's certificates first expire), read in the workers for large folder stores."""
+        if isinstance(self.objects, FileObjects) and self.workers > 1 and len(items) >= 2000:
+            root = str(self.objects.root.parent)
+            chunks = [(root, items[i:i + 1000]) for i in range(0, len(items), 1000)]
+            out: dict[str, tuple[str, int, str, bytes, datetime | None]] = {}
+            with ProcessPoolExecutor(self.workers) as pool:
+                for part in pool.map(_classify_chunk, chunks):
+                    out.update(part)
+            return out
+        return _classify_items(self.objects, items)
 
     def _hashtree_members(self, entries: list[Entry], algorithm: str) -> None:
         by_name = {e.package: e for e in entries}
@@ -588,6 +588,32 @@ class Renewer:
         self._done(plan["run"], written)
         return RunResult(plan["run"], kind, algorithm, len(plan["entries"]), written, _token_time(token),
                          plan["root"], resumed=True)
+
+
+def _classify_items(objects: EvidenceObjects, items: list[tuple[str, int, str]]
+                    ) -> dict[str, tuple[str, int, str, bytes, datetime | None]]:
+    expiry: dict[bytes, datetime | None] = {}
+    out = {}
+    for name, count, key in items:
+        der = objects.get(key)
+        if der is None:
+            continue
+        parts = RecordParts.parse(der)
+        algorithm = ats_algorithm(parts.chains[-1][0])
+        token = ats_time_stamp_der(parts.last_ats())
+        leaf = hasher(algorithm)(token)
+        if leaf not in expiry:
+            facts = token_facts(cms.ContentInfo.load(token))
+            certs = [facts.signer, *facts.certificates] if facts.signer else facts.certificates
+            expiry[leaf] = min(c.not_valid_after_utc for c in certs) if certs else None
+        out[name] = (key, count, algorithm, leaf, expiry[leaf])
+    return out
+
+
+def _classify_chunk(args: tuple[str, list[tuple[str, int, str]]]
+                    ) -> dict[str, tuple[str, int, str, bytes, datetime | None]]:
+    root, items = args
+    return _classify_items(FileObjects(Path(root)), items)
 
 
 def build_record(kind: str, algorithm: str, token: bytes, members: list[bytes], siblings: list[bytes],
