@@ -36,6 +36,9 @@ def test_renew_and_verify_use_cases_with_audit(ctx, archivist) -> None:
     assert again.protected == 0 and again.up_to_date == archived and not again.runs
     results = verify_evidence(ctx, archivist)
     assert len(results) == archived and all(r.passed for r in results), [r.to_json() for r in results]
+    from archive.job import verify_store
+
+    assert verify_store(ctx, archivist) == []  # evidence/ beside the packages is neither an orphan nor a change
     # as of a date before the first archive time stamp there is no proof of existence yet
     early = verify_evidence(ctx, archivist, at=datetime.now(UTC) - timedelta(days=1))
     assert all(r.to_json()["sub_indication"] == "NO_POE" for r in early)
