@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 KeyType = Literal["rsa", "ecdsa"]
 # Default policy OID: below the station's private arc (see signing.ca.STATION_OID_ARC).
 DEFAULT_POLICY_OID = "2.25.8443491541988420561474692446645106832.2.1"
-_DIGESTS: dict[str, int] = {"sha256": 32, "sha384": 48, "sha512": 64}
+_DIGESTS: dict[str, int] = {"sha256": 32, "sha384": 48, "sha512": 64, "sha3_256": 32, "sha3_384": 48,
+                            "sha3_512": 64}
 _MAX_REQUEST = 64 * 1024
 
 

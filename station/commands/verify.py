@@ -21,6 +21,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                    help="PEM/DER root certificate to trust (default: the station CA's root)")
     p.add_argument("--crl", action="append", default=[],
                    help="extra CRL file (default: the station CA's current CRLs)")
+    p.add_argument("--evidence", default=None, metavar="ER",
+                   help="RFC 4998 evidence record (.ers) of the archived package: proves the file existed at "
+                        "its archive time stamp, and the signatures are validated as of that time")
     p.set_defaults(handler=run)
 
 
@@ -71,6 +74,19 @@ def run(args: argparse.Namespace) -> int:
         root, _issuing, ca_crls = LocalCA.load_public(config.ca_dir)
         roots.append(root)
         crls += ca_crls
+    if args.evidence:
+        from station.services.archiving.evidence import verify_file_with_evidence
+
+        both = verify_file_with_evidence(path, Path(args.evidence), roots, crls, at)
+        ev = both.evidence
+        line = (f"证据记录：{ev.status} {ev.sub_indication} {ev.reason}".rstrip() + (
+                f"；该文件于 {ev.existed_at.isoformat()} 已存在" if ev.passed and ev.existed_at else "")
+                if user_language() != "en" else
+                f"Evidence record: {ev.status} {ev.sub_indication} {ev.reason}".rstrip() + (
+                f"; the file existed at {ev.existed_at.isoformat()}" if ev.passed and ev.existed_at else ""))
+        emit(args, {"evidence": ev.to_json(), "report": both.report.to_json()},
+             line + "\n" + both.report.to_text(user_language()))
+        return 0 if both.passed else 1
     report = verify_pdf(path.read_bytes(), roots, crls, at, file_name=str(path))
     emit(args, report.to_json(), report.to_text(user_language()))
     return 0 if report.passed else 1

@@ -12,8 +12,8 @@ from devices.analyzer import e1394
 from devices.analyzer.dialects import DIALECTS
 from station.errors import ConfirmationRequired
 from station.models import DeviceMessage, PreDonationTest
-from station.services.intake import messages as device_results
 from station.services import donations as dn
+from station.services.intake import messages as device_results
 from station.workflow import State
 from tests.station.flow import din_of, drive, new_donation
 
