@@ -63,7 +63,8 @@ def staff_key_store(config: Config) -> Pkcs11KeyStore | Pkcs12KeyStore:
     from signing.keystore import Pkcs11KeyStore, Pkcs12KeyStore
 
     if config.staff_keys.kind == "pkcs11":
-        root, issuing, _ = LocalCA.load_public(config.ca_dir)
+        root, _issuing, _ = LocalCA.load_public(config.ca_dir)
+        # every issuing CA generation: a staff certificate issued before a rollover keeps its issuer
         return Pkcs11KeyStore(config.staff_keys.pkcs11_module, config.staff_keys.token_label,
-                              chain=[issuing, root])
+                              chain=[*LocalCA.issuing_certificates(config.ca_dir), root])
     return Pkcs12KeyStore(config.staff_keys_dir)

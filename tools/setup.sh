@@ -12,7 +12,7 @@ APT_PACKAGES=(
   poppler-utils qpdf fonts-wqy-zenhei libnss3-tools openssl zbar-tools
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libglib2.0-0 libxcb-cursor0 xvfb postgresql-client
-  icc-profiles-free default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
+  icc-profiles-free default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java faketime
   gir1.2-fprint-2.0 libfprint-2-2 libgirepository1.0-dev libcairo2-dev pkg-config
 )
 

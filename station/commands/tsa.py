@@ -39,7 +39,14 @@ def run_serve(args: argparse.Namespace) -> int:
 
             raise ValidationError(f"TSA 密钥类型应为 rsa 或 ecdsa，而不是 {key_type}",
                                   f"The TSA key type must be rsa or ecdsa, not {key_type}", code="TSA_KEY_TYPE")
-        create_tsa_identity(folder, ca, passphrase, "rsa" if key_type == "rsa" else "ecdsa", datetime.now(UTC))
+        from signing.tsa import TsaToken
+
+        # CA keys on a token: the TSA key is made on the same token (the passphrase is its PIN)
+        token = (TsaToken(ca.custody.token_label, passphrase.decode(), ca.custody.module)
+                 if ca.custody.issuing_key == "pkcs11" else None)
+        create_tsa_identity(folder, ca, passphrase, "rsa" if key_type == "rsa" else "ecdsa", datetime.now(UTC),
+                            token=token)
+        ca.close()
     authority = load_tsa_identity(folder, passphrase, args.policy or DEFAULT_POLICY_OID)
     emit_line({"event": "listening", "url": f"http://{host}:{port}/tsa",
                "tsa": authority.cert.subject.rfc4514_string(), "policy": authority.policy_oid})

@@ -231,3 +231,15 @@ def test_rollover_of_a_ca_folder_made_before_custody_json(tmp_path):
     again.publish_crl()
     crl = x509.load_der_x509_crl((tmp_path / "ca" / "retired" / "issuing-1.crl.der").read_bytes())
     assert crl.issuer == first.subject and crl.is_signature_valid(first.public_key())  # type: ignore[arg-type]
+
+
+def test_staff_tokens_keep_the_chain_of_every_issuing_generation(tmp_path):
+    from station.config import config_from_dict
+    from station.pki import staff_key_store
+
+    config = config_from_dict({"staff_keys": {"kind": "pkcs11", "token_label": "staff"}}, tmp_path)
+    ca = LocalCA.create(config.ca_dir, PASS, "测试血液中心")
+    first = ca.issuing_cert
+    second = ca.rollover_issuing()
+    store = staff_key_store(config)
+    assert store.chain == [second, first, ca.root_cert]  # type: ignore[union-attr]

@@ -103,3 +103,53 @@ def test_a_failed_token_setup_takes_its_keys_back_and_a_used_token_is_refused(
     apply_setup(answers, tmp_path / "data")  # the token was left clean: a second attempt works
     with pytest.raises(SetupCheckFailed, match="already holds station CA keys"):
         apply_setup(answers, tmp_path / "other")
+
+
+def test_tsa_service_from_the_command_line_signs_on_the_token(tmp_path: Path, token: str) -> None:
+    """`station tsa serve --key-type rsa` on a token station: the new TSA key is made on the token
+    (nothing in the folder), unlocked with STATION_CA_PIN, and grants a time stamp."""
+    import json
+    import socket
+    import sys
+
+    from signing.tsa import http_timestamper
+    from station.config import load_config
+
+    data = tmp_path / "data"
+    apply_setup(SetupAnswers(site=SITE, ca=CAAnswers(custody="token", token_label=token, token_pin=PIN,
+                                                     pkcs11_module=MODULE)), data)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "STATION_CA_PIN": PIN, "PYTHONPATH": str(Path.cwd())}
+    proc = subprocess.Popen([sys.executable, "-m", "station.cli", "tsa", "serve", "--data-dir", str(data),
+                             "--key-type", "rsa", "--port", str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read() if proc.stderr else ""
+        event = json.loads(line)
+        assert event["event"] == "listening" and "RSA" in event["tsa"]
+        folder = load_config(data).tsa_dir / "rsa"
+        assert (folder / "custody.json").exists() and not (folder / "tsa.key.pem").exists()
+        import asyncio
+        import hashlib
+        import time
+
+        from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+        for _ in range(50):  # the server binds just after printing
+            try:
+                token_info = asyncio.run(http_timestamper(event["url"]).async_timestamp(
+                    hashlib.sha256(b"x").digest(), "sha256"))
+                break
+            except TimestampRequestError:  # not listening yet
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the TSA did not answer")
+        signer = token_info["content"]["signer_infos"][0]["signature_algorithm"]["algorithm"].native
+        assert "rsa" in signer
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
