@@ -12,6 +12,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p.add_argument("--database-url", default=None, help="PostgreSQL URL instead of the embedded SQLite file")
     p.add_argument("--admin-password", default=None, help="first admin password (default: generated, shown once)")
     p.add_argument("--no-ca", action="store_true", help="do not create the local CA")
+    p.add_argument("--demo", action="store_true",
+                   help="a demo folder (marked so; the client shows DEMO): the only kind 'station demo' runs on")
     p.set_defaults(handler=run)
 
 
@@ -19,12 +21,15 @@ def run(args: argparse.Namespace) -> int:
     from station.bootstrap import init_data_dir
 
     result = init_data_dir(resolve_data_dir(args.data_dir), database_url=args.database_url,
-                           admin_password=args.admin_password, with_ca=not args.no_ca)
+                           admin_password=args.admin_password, with_ca=not args.no_ca, demo=args.demo)
     lines = [f"数据目录 / data folder:  {result.data_dir}", f"配置 / configuration:   {result.config_file}",
              f"数据库 / database:       {result.to_json()['database']}", f"个人信息密钥 / PII key: {result.pii_key}",
              f"CA:                      {result.ca_dir or '-'}"]
+    if result.demo:
+        lines.append("演示目录 / demo folder:   station demo 可在此运行 / 'station demo' runs here")
     if result.admin_password:
-        lines.append(f"管理员 / administrator:  admin / {result.admin_password}  (首次登录须修改 / change at first login)")
+        lines.append(f"管理员 / administrator:  admin / {result.admin_password}  (首次登录须修改 / change at first login: "
+                     "station passwd --user admin)")
     elif not result.created:
         lines.append("已存在的安装，未做更改 / existing installation kept as it was")
     emit(args, result.to_json(), "\n".join(lines))

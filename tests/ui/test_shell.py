@@ -157,7 +157,7 @@ def test_idle_timeout_and_card_removal_lock_the_screen(client: Any, demo: Any, q
 
     window.on_device_event("staff-card", Removed())
     assert window.pages.currentWidget() is window.lock_page
-    window.lock_page.password.setText("Station-2026")
+    window.lock_page.password.setText("Station-Demo-2026")
     qtbot.mouseClick(window.lock_page.unlock, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.work, timeout=10_000)
 

@@ -84,9 +84,15 @@ class MainWindow(QMainWindow):
         row.addLayout(left)
         row.addWidget(self.stack, 1)
         self.notifications = NotificationArea(self)
+        # a demo folder (station init --demo; station.toml says so): a banner on every page
+        from ui.common.widgets import Banner
+
+        self.demo_banner = Banner(self)
+        self.demo_banner.setObjectName("demo_banner")
         central = QWidget(self)
         col = QVBoxLayout(central)
         col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(self.demo_banner)
         col.addWidget(self.notifications)
         col.addWidget(self.pages, 1)
         self.setCentralWidget(central)
@@ -133,6 +139,9 @@ class MainWindow(QMainWindow):
             item = self.nav.item(i)
             if item is not None:
                 item.setText(titles[key])
+        if self.session.ctx.config.station.demo:
+            self.demo_banner.show_message("error", self.tr(
+                "DEMO - practice data only; the demo accounts' passwords and PINs are published: never enter real donors"))
         self.lang_box.blockSignals(True)
         self.lang_box.setCurrentIndex(0 if current_language() == "zh_CN" else 1)
         self.lang_box.blockSignals(False)
@@ -215,7 +224,13 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         self.clear_workspaces()
-        self.session.actor = None
+        actor, self.session.actor = self.session.actor, None
+        if actor is not None and actor.session is not None:  # the service layer's session ends too
+            from station.services import users
+            from ui.ops import run_op
+
+            ctx = self.session.ctx
+            run_op(self, lambda: users.sign_out(ctx, actor), lambda _r: None, lambda _e: None)
         if self.session.tablet is not None:
             self.session.tablet.clear()
         self.status.retranslate()
