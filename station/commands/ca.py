@@ -84,7 +84,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
     crl = sub.add_parser("crl", parents=[common], help="publish a fresh CRL (administrator)")
     crl.set_defaults(handler=run_crl)
-    for sp in (issue, revoke, crl):
+    for sp in (issue, revoke, crl, init):  # init: on an installed station (before that it is installing)
         add_as_user(sp)
 
 

@@ -47,6 +47,10 @@ def build_station(data: Path, database_url: str | None = None) -> Path:
         admin, due = authenticate(plain, "admin", INITIAL_ADMIN_PASSWORD)
         assert due
         change_password(plain, admin, INITIAL_ADMIN_PASSWORD, PASSWORD)
+        # the demo staff on the real clock too: their passwords are as new as the command line sees them
+        from station.demo import demo_actors
+
+        demo_actors(plain)
     finally:
         plain.close()
     ctx = open_context(data, clock=Clock())
