@@ -108,8 +108,6 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
             create_user(ctx, SYSTEM, "admin", "系统管理员", ["admin"], password, must_change_password=True)
         ctx._ensure_site()
         if cfg.station.demo:
-            from station.demo import mark_demo
-
             mark_demo(ctx)
     finally:
         ctx.close()
@@ -119,6 +117,21 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
     return InitResult(data_dir=data_dir, config_file=config_path(data_dir), database_url=cfg.database_url,
                       pii_key=cfg.pii_key_path, admin_username="admin", admin_password=password, created=created,
                       ca_dir=ca_dir, demo=cfg.station.demo)
+
+
+DEMO_FLAG = "demo"  # installation_flag key: this database belongs to a demo folder
+
+
+def mark_demo(ctx: StationContext) -> None:
+    """Mark the installation's database as a demo's (station.toml says so in [station] demo)."""
+    from station.models.security import InstallationFlag
+
+    with ctx.transaction() as s:
+        flag = s.get(InstallationFlag, DEMO_FLAG)
+        if flag is None:
+            s.add(InstallationFlag(key=DEMO_FLAG, value="true"))
+        else:
+            flag.value = "true"
 
 
 def ensure_local_pki(cfg: Config) -> Path | None:

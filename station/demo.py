@@ -23,23 +23,9 @@ DEMO_USERS = (("reg01", "王登记", ["registrar"]), ("doc01", "李医生", ["ph
               ("arc01", "陈档案", ["archivist"]))
 DEMO_PASSWORD = "Station-Demo-2026"
 DEMO_PIN = "482916"  # the demo staff's signing-key PIN (PKCS#12 files in the data folder)
-DEMO_FLAG = "demo"  # installation_flag key: this database belongs to a demo folder
-
-
-def mark_demo(ctx: StationContext) -> None:
-    """Mark the installation's database as a demo's (station.toml says so in [station] demo)."""
-    from station.models.security import InstallationFlag
-
-    with ctx.transaction() as s:
-        flag = s.get(InstallationFlag, DEMO_FLAG)
-        if flag is None:
-            s.add(InstallationFlag(key=DEMO_FLAG, value="true"))
-        else:
-            flag.value = "true"
-
-
 def is_demo(ctx: StationContext) -> bool:
     """A demo folder: marked in station.toml ([station] demo = true) and in its database, both."""
+    from station.bootstrap import DEMO_FLAG
     from station.models.security import InstallationFlag
 
     if not ctx.config.station.demo:

@@ -141,7 +141,7 @@ def check_session(actor: Actor) -> None:
 def require_permission(actor: Actor, action: Action) -> None:
     check_session(actor)
     if actor.password_change_due:
-        raise PermissionDenied(f"{actor.display_name}须先修改密码（初始、重置或已过期的密码），才能进行其他操作",
+        raise PermissionDenied(f"{actor.display_name}须先修改初始密码（或已重置、已过期的密码），才能进行其他操作",
                                f"{actor.display_name} must change the password (initial, reset or expired) "
                                "before doing anything else",
                                code="PASSWORD_CHANGE_REQUIRED", details={"action": action.value})
@@ -165,15 +165,16 @@ def verify_password(stored: str, password: str) -> bool:
         return False
 
 
-_dummy_hash: str | None = None
+_dummy: tuple[PasswordHasher, str] | None = None
 
 
 def dummy_verify(password: str) -> None:
-    """Spend the time of one real verification (for user names that do not exist: no timing difference)."""
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
-    verify_password(_dummy_hash, password)
+    """Spend the time of one real verification (for user names that do not exist: no timing difference);
+    the dummy hash is made once, with the parameters new passwords get."""
+    global _dummy
+    if _dummy is None or _dummy[0] is not _hasher:
+        _dummy = (_hasher, _hasher.hash(secrets.token_urlsafe(16)))
+    verify_password(_dummy[1], password)
 
 
 PASSWORD_MAX_LENGTH = 256

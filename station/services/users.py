@@ -322,17 +322,13 @@ def _signing_locked_error(username: str) -> PermissionDenied:
                             "an administrator must unlock it", code="SIGNING_KEY_LOCKED")
 
 
-def open_signing_key(ctx: StationContext, actor: Actor, pin: str, opener: Any = None) -> Any:
+def open_signing_key(ctx: StationContext, actor: Actor, pin: str, opener: Any) -> Any:
     """Unlock the actor's signing key with the PIN, counting wrong PINs in the database: after
     `max_wrong_pins` in a row the key is locked (audited) until an administrator unlocks it.
-    `opener(username, pin)` opens the key store (default: the configured staff key store)."""
+    `opener(username, pin)` opens the key store (station.services.records passes the configured one)."""
     from station.errors import SigningError
 
     check_session(actor)
-    if opener is None:
-        from station.commands.ca import staff_key_store
-
-        opener = staff_key_store(ctx.config).open
     with ctx.transaction() as s:
         user = s.get(User, actor.user_id)
         if user is not None and user.signing_locked_at is not None:
