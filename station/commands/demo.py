@@ -37,6 +37,10 @@ def run(args: argparse.Namespace) -> int:
     ctx = open_context(data_dir)
     try:
         require_demo(ctx)  # the demo staff have a published password and PIN: never on a real station
+        if not args.headless:  # the desktop demo: the demo staff can sign in at once
+            from station.demo import demo_actors
+
+            demo_actors(ctx)
     finally:
         ctx.close()
     if not args.headless:
