@@ -101,6 +101,17 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
     try:
         with ctx.transaction() as s:
             has_admin = s.execute(select(func.count()).select_from(User)).scalar_one() > 0
+            from station.models.security import InstallationFlag
+
+            flag = s.get(InstallationFlag, DEMO_FLAG)
+            demo_db = flag is not None and flag.value == "true"
+        if cfg.station.demo and has_admin and not demo_db:
+            # a demo folder joining a real centre's database would let `station demo` loose on it
+            from station.errors import UsageError
+
+            raise UsageError("该数据库已有正式安装的数据，不能作为演示目录使用",
+                             "This database already holds a real installation; a demo folder cannot use it",
+                             code="NOT_A_DEMO")
         if not has_admin:
             from station.services.users import create_user
 

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.station.conftest import ROOT, password_file, run_cli
+from contextlib import ExitStack
+
+from station.config import load_config
+from tests.station.conftest import PG_MODE, ROOT, password_file, pg_database, run_cli
 from tests.station.flow import PASSWORD
 
 # the only subcommands that run without a signed-in user (README, "Signing in")
@@ -150,8 +153,18 @@ def test_demo_runs_only_on_a_demo_folder(tmp_path: Path, data_dir: Path) -> None
     assert out.returncode == 1 and "not a demo folder" in out.stderr
     out = run_cli("init", "--demo", data_dir=data_dir, user=None)  # a real installation is never made a demo
     assert out.returncode == 2 and "not a demo" in out.stderr
-    demo = tmp_path / "demo"
-    out = run_cli("init", "--demo", "--no-ca", "--json", data_dir=demo, user=None)
+    # nor is a real installation's database joined by a new demo folder
+    joined = run_cli("init", "--demo", "--no-ca", data_dir=tmp_path / "joined", user=None,
+                     env={"STATION_DATABASE_URL": load_config(data_dir).database_url})
+    assert joined.returncode == 2 and "real installation" in joined.stderr
+    assert not (tmp_path / "joined" / "station.toml").exists()
+    with ExitStack() as stack:  # on PostgreSQL the demo folder gets a database of its own
+        own = {"STATION_DATABASE_URL": stack.enter_context(pg_database())} if PG_MODE else {}
+        _demo_folder_checks(tmp_path / "demo", data_dir, own)
+
+
+def _demo_folder_checks(demo: Path, data_dir: Path, own: dict[str, str]) -> None:
+    out = run_cli("init", "--demo", "--no-ca", "--json", data_dir=demo, user=None, env=own)
     assert out.returncode == 0 and json.loads(out.stdout)["demo"] is True
     assert "demo = true" in (demo / "station.toml").read_text()
     # the database says so too: a station.toml edited by hand is not enough
