@@ -119,6 +119,9 @@ class MainWindow(QMainWindow):
         self.idle_timer.setInterval(5_000)
         self.idle_timer.timeout.connect(self.check_idle)
         self.idle_timer.start()
+        from ui.ops import set_session_ended_handler
+
+        set_session_ended_handler(self.on_session_ended)
         self.retranslate()
         self.pages.setCurrentWidget(self.login)
 
@@ -237,6 +240,15 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self.login.reset()
         self.pages.setCurrentWidget(self.login)
+
+    def on_session_ended(self, exc: BaseException) -> None:
+        """The service layer ended the sign-in (expired, locked, deactivated, reset): back to the sign-in page."""
+        if self.session.actor is None:
+            return
+        from ui.ops import error_text
+
+        self.sign_out()
+        self.login.banner.show_message("warn", error_text(exc))
 
     def check_idle(self) -> None:
         minutes = self.session.ctx.config.security.idle_lock_minutes
