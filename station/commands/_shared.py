@@ -30,13 +30,14 @@ def open_ctx(args: argparse.Namespace) -> StationContext:
 
 
 def read_secret_file(path: str | Path, what_zh: str = "密码", what_en: str = "password") -> str:
-    """A password or PIN from a file only its owner may read (one trailing newline is dropped)."""
+    """A password or PIN from a file only its owner may read (one trailing newline is dropped). A pipe works
+    too, so a script may hand it over on a file descriptor: --password-file /dev/fd/3 or <(pass show x)."""
     p = Path(path).expanduser()
     try:
         st = p.stat()
     except OSError:
         raise UsageError(f"找不到{what_zh}文件 {p}", f"No {what_en} file {p}", code="SECRET_FILE_MISSING") from None
-    if not stat.S_ISREG(st.st_mode):
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
         raise UsageError(f"{what_zh}文件 {p} 不是普通文件", f"The {what_en} file {p} is not a regular file",
                          code="SECRET_FILE_MISSING")
     if os.name == "posix" and st.st_mode & 0o077:

@@ -77,6 +77,24 @@ def test_password_file_readable_by_others_is_refused(data_dir: Path, tmp_path: P
     assert out.returncode == 0, out.stderr
 
 
+def test_password_on_a_file_descriptor(data_dir: Path) -> None:
+    """A script hands the password over a pipe (--password-file /dev/fd/N), never on the command line."""
+    read, write = os.pipe()
+    os.write(write, PASSWORD.encode() + b"\n")
+    os.close(write)
+    env = {k: v for k, v in os.environ.items() if k not in ("STATION_HOME", "STATION_PASSWORD_FILE")}
+    env["STATION_LANG"] = "en"
+    try:
+        out = subprocess.run([sys.executable, "-m", "station.cli", "lots", "list", "--json", "--user", "nur01",
+                              "--password-file", f"/dev/fd/{read}", "--data-dir", str(data_dir)],
+                             pass_fds=(read,), capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+                             check=False, stdin=subprocess.DEVNULL)
+    finally:
+        os.close(read)
+    assert out.returncode == 0, out.stderr
+    assert isinstance(json.loads(out.stdout), list)
+
+
 def test_permissions_are_the_users_own(data_dir: Path) -> None:
     out = run_cli("user", "list", data_dir=data_dir, user="reg01")
     assert out.returncode == 1 and "may not do this" in out.stderr
