@@ -217,6 +217,9 @@ def run_revoke(args: argparse.Namespace) -> int:
         serial = _serial(args.serial)
         ca = LocalCA.open(config.ca_dir, read_passphrase(config))
         crl = ca.revoke(serial, args.reason, datetime.now(UTC))
+        from station.services.users import certificate_revoked
+
+        certificate_revoked(ctx, admin, str(serial), args.reason)
         payload = {"serial": str(serial), "reason": args.reason,
                    "crl": str(Path(config.ca_dir) / LocalCA.CRL_DER),
                    "revoked_count": len(list(crl))}

@@ -389,3 +389,16 @@ def signing_key_issued(ctx: StationContext, actor: Actor, username: str, serial:
         user.signing_locked_at = None
         audit.record(s, actor, "user.certificate_issued", "user", user.id, at=now, before=before,
                      after={"certificate_serial": serial})
+
+
+def certificate_revoked(ctx: StationContext, actor: Actor, serial: str, reason: str) -> None:
+    """Record an administrator's revocation of a certificate (the CA publishes the CRL); the holder, if a
+    user of this station, no longer has a certificate on file."""
+    require_permission(actor, Action.MANAGE_USERS)
+    now = ctx.now()
+    with ctx.transaction() as s:
+        holder = s.execute(select(User).where(User.certificate_serial == serial)).scalar_one_or_none()
+        if holder is not None:
+            holder.certificate_serial = None
+        audit.record(s, actor, "certificate.revoke", "user", holder.id if holder else "-", at=now,
+                     after={"serial": serial, "reason": reason, "holder": holder.username if holder else None})

@@ -65,6 +65,21 @@ def test_ca_commands(home, capsys):
     Pkcs12KeyStore(data / "pki" / "staff").open("li", PIN).close()  # the PIN li chose, not STATION_STAFF_PIN
     assert main(["ca", "revoke", "--serial", issued["serial"], "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["revoked_count"] == 1
+    # issuing and revoking are in the station's audit trail, with who did it
+    from sqlalchemy import select
+
+    from station.context import open_context
+    from station.models import AuditEntry
+
+    ctx = open_context(data)
+    try:
+        with ctx.transaction() as s:
+            rows = s.execute(select(AuditEntry.action, AuditEntry.actor_name, AuditEntry.after).where(
+                AuditEntry.action.in_(["user.certificate_issued", "certificate.revoke"])).order_by(AuditEntry.seq)).all()
+    finally:
+        ctx.close()
+    assert [(a, who) for a, who, _ in rows] == [("user.certificate_issued", "admin"), ("certificate.revoke", "admin")]
+    assert rows[1][2]["serial"] == issued["serial"] and rows[1][2]["holder"] == "li"
     assert main(["ca", "crl", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["revoked"] == [issued["serial"]]
     assert main(["ca", "revoke", "--serial", "42"]) == 1
