@@ -63,7 +63,7 @@ def main() -> None:
     checks = args.checks or (40 if args.quick else 200)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
-        init_data_dir(data, admin_password="Station-2026", with_ca=False)
+        init_data_dir(data, admin_password="Station-Demo-2026", with_ca=False)
         ctx = open_context(data)
         try:
             reg = demo_actors(ctx)["registrar"]

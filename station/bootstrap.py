@@ -37,12 +37,13 @@ class InitResult:
     admin_password: str | None  # shown once when generated
     created: bool
     ca_dir: Path | None
+    demo: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {"data_dir": str(self.data_dir), "config": str(self.config_file), "database": _redact(self.database_url),
                 "pii_key": str(self.pii_key), "admin_username": self.admin_username,
                 "admin_password": self.admin_password, "created": self.created,
-                "ca_dir": str(self.ca_dir) if self.ca_dir else None}
+                "ca_dir": str(self.ca_dir) if self.ca_dir else None, "demo": self.demo}
 
 
 def _redact(url: str) -> str:
@@ -54,7 +55,7 @@ def _redact(url: str) -> str:
 
 def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_password: str | None = None,
                   with_ca: bool = True, config: Config | None = None,
-                  ca_passphrase: bytes | None = None) -> InitResult:
+                  ca_passphrase: bytes | None = None, demo: bool = False) -> InitResult:
     """Idempotent: an existing installation keeps its configuration, keys, data and users.
 
     The configuration file is written last, so a set-up that fails (database unreachable, CA not
@@ -64,7 +65,11 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
     a new CA is a demo CA whose passphrase file lies beside the keys (see `ensure_local_pki`).
 
     A new installation uses `database_url`, else (without a `config`) the STATION_DATABASE_URL environment
-    variable (for deployment scripts), else the embedded SQLite file."""
+    variable (for deployment scripts), else the embedded SQLite file.
+
+    `demo`: a demo folder (marked in station.toml and in the database), where `station demo` may create the
+    demo staff with their published password; an existing folder that is not a demo is never made one.
+    The first administrator must change the password at the first sign-in, whether it was given or made."""
     data_dir.mkdir(parents=True, exist_ok=True)
     if config is None:  # a configuration handed in (the first-run wizard's) says where its database is
         database_url = database_url or os.environ.get("STATION_DATABASE_URL") or None
@@ -80,8 +85,15 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
             # the unlock mode follows how the new CA's passphrase is kept
             cfg = replace(cfg, ca=replace(cfg.ca, unlock="file" if ca_passphrase is None else "prompt",
                                           demo=ca_passphrase is None))
+        if demo:
+            cfg = replace(cfg, station=replace(cfg.station, demo=True))
     else:
         cfg = load_config(data_dir)
+        if demo and not cfg.station.demo:
+            from station.errors import UsageError
+
+            raise UsageError(f"{data_dir} 已是正式安装，不能改为演示目录", f"{data_dir} is an existing installation "
+                             "that is not a demo; it cannot be made one", code="NOT_A_DEMO")
     if not cfg.pii_key_path.exists():
         PiiCipher.create_key_file(cfg.pii_key_path)
     # the CA before the first administrator: a CA that cannot be made must not cost the one-time password
@@ -98,12 +110,25 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
     try:
         with ctx.transaction() as s:
             has_admin = s.execute(select(func.count()).select_from(User)).scalar_one() > 0
+            from station.models.security import InstallationFlag
+
+            flag = s.get(InstallationFlag, DEMO_FLAG)
+            demo_db = flag is not None and flag.value == "true"
+        if cfg.station.demo and has_admin and not demo_db:
+            # a demo folder joining a real centre's database would let `station demo` loose on it
+            from station.errors import UsageError
+
+            raise UsageError("该数据库已有正式安装的数据，不能作为演示目录使用",
+                             "This database already holds a real installation; a demo folder cannot use it",
+                             code="NOT_A_DEMO")
         if not has_admin:
             from station.services.users import create_user
 
             password = admin_password or ("Adm1n-" + secrets.token_urlsafe(9))
-            create_user(ctx, SYSTEM, "admin", "系统管理员", ["admin"], password, must_change_password=admin_password is None)
+            create_user(ctx, SYSTEM, "admin", "系统管理员", ["admin"], password, must_change_password=True)
         ctx._ensure_site()
+        if cfg.station.demo:
+            mark_demo(ctx)
     finally:
         ctx.close()
     if created:
@@ -111,7 +136,22 @@ def init_data_dir(data_dir: Path, *, database_url: str | None = None, admin_pass
         write_config(cfg)
     return InitResult(data_dir=data_dir, config_file=config_path(data_dir), database_url=cfg.database_url,
                       pii_key=cfg.pii_key_path, admin_username="admin", admin_password=password, created=created,
-                      ca_dir=ca_dir)
+                      ca_dir=ca_dir, demo=cfg.station.demo)
+
+
+DEMO_FLAG = "demo"  # installation_flag key: this database belongs to a demo folder
+
+
+def mark_demo(ctx: StationContext) -> None:
+    """Mark the installation's database as a demo's (station.toml says so in [station] demo)."""
+    from station.models.security import InstallationFlag
+
+    with ctx.transaction() as s:
+        flag = s.get(InstallationFlag, DEMO_FLAG)
+        if flag is None:
+            s.add(InstallationFlag(key=DEMO_FLAG, value="true"))
+        else:
+            flag.value = "true"
 
 
 def ensure_local_pki(cfg: Config, passphrase: bytes | None = None) -> Path | None:

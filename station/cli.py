@@ -21,6 +21,12 @@ def common_parser() -> argparse.ArgumentParser:
     common.add_argument("--data-dir", default=None,
                         help="data folder (default: STATION_HOME, else the user data folder)")
     common.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    # signing in (station/commands/_shared.py): every subcommand that reads personal data or changes anything
+    common.add_argument("--user", default=None, metavar="NAME",
+                        help="sign in as this user (default: STATION_USER)")
+    common.add_argument("--password-file", default=None, metavar="FILE",
+                        help="read the password from this file, readable by its owner only "
+                             "(default: STATION_PASSWORD_FILE, else asked on the terminal)")
     return common
 
 

@@ -48,6 +48,7 @@ class SiteConfig:
 class StationConfig:
     name: str = "机采1号位"
     kind: str = "chair"  # desk | chair | office
+    demo: bool = False  # a demo folder (station init --demo): the client shows a DEMO banner
 
 
 @dataclass(frozen=True)
@@ -139,9 +140,35 @@ class DeviceConfig:
 @dataclass(frozen=True)
 class SecurityConfig:
     pii_key_file: str = ""  # empty: <data>/keys/pii.key
-    idle_lock_minutes: int = 10
+    idle_lock_minutes: int = 10  # the desktop client locks the screen after this long without input
     max_failed_logins: int = 5
     lockout_minutes: int = 15
+    # a signed-in session ends after this long without a service call, and this long after sign-in at most
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    password_min_length: int = 10
+    password_max_age_days: int = 180
+    max_wrong_pins: int = 5  # wrong signing-key PINs in a row before the key is locked
+
+
+# Allowed ranges of numeric settings, checked at load: (section, key) -> (lowest, highest)
+RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("security", "idle_lock_minutes"): (1, 240),
+    ("security", "max_failed_logins"): (1, 20),
+    ("security", "lockout_minutes"): (1, 1440),
+    ("security", "session_idle_minutes"): (1, 1440),
+    ("security", "session_max_hours"): (1, 72),
+    ("security", "password_min_length"): (10, 128),
+    ("security", "password_max_age_days"): (1, 3650),
+    ("security", "max_wrong_pins"): (1, 10),
+    ("database", "pool_size"): (1, 100),
+    ("archive", "retention_years"): (1, 100),
+    ("tsa", "local_port"): (0, 65535),
+    ("tsa", "timeout_seconds"): (0.1, 600),
+    ("regional", "timeout_seconds"): (0.1, 600),
+    ("bookings", "timeout_seconds"): (0.1, 600),
+    ("ui", "tablet_screen"): (0, 16),
+}
 
 
 @dataclass(frozen=True)
@@ -241,6 +268,13 @@ def _build(cls: type, raw: Any, where: str) -> Any:
                                   code="CONFIG_INVALID")
         if isinstance(default, tuple) or str(hint).startswith("tuple"):
             value = tuple(value)
+        limits = RANGES.get((where, key))
+        if limits is not None and not (limits[0] <= value <= limits[1]):  # NaN fails both comparisons
+            low, high = (int(x) if float(x).is_integer() else x for x in limits)
+            raise ValidationError(f"配置 [{where}].{key} = {value} 超出允许范围 {low}–{high}",
+                                  f"Configuration [{where}].{key} = {value} is outside the allowed range {low} to {high}",
+                                  code="CONFIG_OUT_OF_RANGE",
+                                  details={"section": where, "key": key, "value": value, "low": low, "high": high})
         kwargs[key] = value
     return cls(**kwargs)
 

@@ -21,8 +21,29 @@ from station.services import inventory, users
 
 DEMO_USERS = (("reg01", "王登记", ["registrar"]), ("doc01", "李医生", ["physician"]), ("nur01", "张护士", ["nurse"]),
               ("arc01", "陈档案", ["archivist"]))
-DEMO_PASSWORD = "Station-2026"
-DEMO_PIN = "1234"  # the demo staff's signing-key PIN (PKCS#12 files in the data folder)
+DEMO_PASSWORD = "Station-Demo-2026"
+DEMO_PIN = "482916"  # the demo staff's signing-key PIN (PKCS#12 files in the data folder)
+def is_demo(ctx: StationContext) -> bool:
+    """A demo folder: marked in station.toml ([station] demo = true) and in its database, both."""
+    from station.bootstrap import DEMO_FLAG
+    from station.models.security import InstallationFlag
+
+    if not ctx.config.station.demo:
+        return False
+    with ctx.transaction() as s:
+        flag = s.get(InstallationFlag, DEMO_FLAG)
+        return flag is not None and flag.value == "true"
+
+
+def require_demo(ctx: StationContext) -> None:
+    """`station demo` acts as the demo staff with the published password and PIN: only on a demo folder."""
+    from station.errors import PermissionDenied
+
+    if not is_demo(ctx):
+        raise PermissionDenied(
+            f"{ctx.config.data_dir} 不是演示数据目录：station demo 只在 station init --demo 建立的目录上运行",
+            f"{ctx.config.data_dir} is not a demo folder: station demo runs only on a folder made by "
+            "'station init --demo'", code="NOT_A_DEMO")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红建文辉力志宏晓燕雪梅海波鹏飞"
 REGIONS = ("330102", "330105", "330106", "330108", "330110", "330114", "110105", "310104", "320102")

@@ -7,7 +7,8 @@ import hashlib
 import hmac
 import os
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -96,6 +97,19 @@ ROLE_LABELS = {R.REGISTRAR: ("登记员", "Registrar"), R.PHYSICIAN: ("体检医
                R.ADMIN: ("系统管理员", "Administrator")}
 
 
+@dataclass(frozen=True, eq=False)
+class SessionHandle:
+    """A signed-in session as the services see it: `check(session_id)` raises once the session has ended
+    (signed out, idle or absolute expiry, lockout, deactivation, password reset) and otherwise notes the use.
+    Made by station.services.users at sign-in; the Actor carries it to every service call."""
+
+    session_id: int
+    check: Callable[[int], None] = field(repr=False)
+
+    def validate(self) -> None:
+        self.check(self.session_id)
+
+
 @dataclass(frozen=True)
 class Actor:
     """The person acting: passed to every service (immutable, safe to hand to worker threads)."""
@@ -105,8 +119,11 @@ class Actor:
     display_name: str
     roles: frozenset[str]
     station: str = ""
-    # signed in with an initial (or reset) password: nothing is allowed until it is changed
+    # signed in with an initial (or reset, or expired) password: nothing is allowed until it is changed
     password_change_due: bool = False
+    # the sign-in this actor acts in (None: the station's own processes and tools, e.g. the demo seeding);
+    # every permission check first checks that this session is still valid
+    session: SessionHandle | None = field(default=None, compare=False, repr=False)
 
     def can(self, action: Action) -> bool:
         return bool(self.roles & {r.value for r in PERMISSIONS[action]})
@@ -115,10 +132,18 @@ class Actor:
 SYSTEM = Actor(user_id=0, username="system", display_name="system", roles=frozenset({"admin"}))
 
 
+def check_session(actor: Actor) -> None:
+    """Raise (PermissionDenied, code SESSION_ENDED) when the actor's sign-in is no longer valid."""
+    if actor.session is not None:
+        actor.session.validate()
+
+
 def require_permission(actor: Actor, action: Action) -> None:
+    check_session(actor)
     if actor.password_change_due:
-        raise PermissionDenied(f"{actor.display_name}须先修改初始密码，才能进行其他操作",
-                               f"{actor.display_name} must change the initial password before doing anything else",
+        raise PermissionDenied(f"{actor.display_name}须先修改初始密码（或已重置、已过期的密码），才能进行其他操作",
+                               f"{actor.display_name} must change the password (initial, reset or expired) "
+                               "before doing anything else",
                                code="PASSWORD_CHANGE_REQUIRED", details={"action": action.value})
     if not actor.can(action):
         raise PermissionDenied(f"{actor.display_name}无权执行此操作（{action.value}）",
@@ -140,13 +165,54 @@ def verify_password(stored: str, password: str) -> bool:
         return False
 
 
-def check_password_strength(password: str) -> None:
+_dummy: tuple[PasswordHasher, str] | None = None
+
+
+def dummy_verify(password: str) -> None:
+    """Spend the time of one real verification (for user names that do not exist: no timing difference);
+    the dummy hash is made once, with the parameters new passwords get."""
+    global _dummy
+    if _dummy is None or _dummy[0] is not _hasher:
+        _dummy = (_hasher, _hasher.hash(secrets.token_urlsafe(16)))
+    verify_password(_dummy[1], password)
+
+
+PASSWORD_MAX_LENGTH = 256
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 0 too guessable ... 4 very unguessable; 3 = "safely unguessable" (~10^10 guesses)
+
+
+def check_password_strength(password: str, username: str = "", *, min_length: int = 10,
+                            other_inputs: tuple[str, ...] = ()) -> None:
+    """The password rule: at least `min_length` characters (never fewer than 10), no control characters,
+    not one character repeated, not whitespace only, not containing the user name, and not guessable by
+    zxcvbn's estimate (dictionary words, names, dates, keyboard patterns, l33t substitutions)."""
     from station.errors import ValidationError
 
-    if len(password) < 8 or password.isdigit() or password.isalpha():
-        raise ValidationError("密码至少8位，且须同时包含字母和数字",
-                              "A password needs at least 8 characters with letters and digits",
-                              code="WEAK_PASSWORD")
+    def weak(zh: str, en: str) -> ValidationError:
+        return ValidationError(zh, en, code="WEAK_PASSWORD")
+
+    min_length = max(10, min_length)
+    if not password.strip() or any(ord(c) < 32 or ord(c) == 127 for c in password):
+        raise weak("密码不能只含空格，也不能含控制字符", "A password cannot be only spaces or contain control characters")
+    if len(password) < min_length:
+        raise weak(f"密码至少{min_length}个字符", f"A password needs at least {min_length} characters")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise weak(f"密码最多{PASSWORD_MAX_LENGTH}个字符", f"A password has at most {PASSWORD_MAX_LENGTH} characters")
+    if len(set(password)) == 1:
+        raise weak("密码不能由同一个字符重复组成", "A password cannot be one character repeated")
+    name = username.strip().lower()
+    if name and name in password.lower():
+        raise weak("密码不能包含用户名", "A password cannot contain the user name")
+    from zxcvbn import zxcvbn
+
+    inputs = [x for x in (username, *other_inputs, "station", "apheresis") if x]
+    result = zxcvbn(password[:100], user_inputs=inputs)  # zxcvbn's time grows with length; 100 is plenty
+    if result["score"] < MIN_PASSWORD_SCORE:
+        hint = (result.get("feedback") or {}).get("warning") or ""
+        raise ValidationError("密码太容易被猜中，请加长或用几个不相关的词组合",
+                              "This password is too easy to guess; make it longer or combine unrelated words"
+                              + (f" ({hint})" if hint else ""), code="WEAK_PASSWORD",
+                              details={"score": result["score"]})
 
 
 class PiiKeyMissing(StationError):

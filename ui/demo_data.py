@@ -14,7 +14,7 @@ from station.security import Actor
 from station.services import donations as dn
 from station.services import donors as dr
 
-ADMIN_PASSWORD = "Admin-2026-demo"
+ADMIN_PASSWORD = "Chief-Demo-2026"
 
 
 @dataclass
@@ -35,12 +35,12 @@ def new_person(seed: int, today: date) -> dict[str, Any]:
 
 def build_demo_station(data_dir: Path, *, donations: int = 12, seed: int = 7, waiting: bool = True) -> DemoStation:
     """Initialise a data folder, run seeded donations through the workflow and leave a few mid-way."""
-    init_data_dir(data_dir, admin_password=ADMIN_PASSWORD)
+    init_data_dir(data_dir, admin_password=ADMIN_PASSWORD, demo=True)
     ctx = open_context(data_dir)
     ctx.site_id  # resolved outside any transaction (services read it inside theirs)
     report = run_demo(ctx, donations, seed) if donations else None
     actors = demo_actors(ctx)
-    enrol_demo_staff(ctx)  # the nurse's and physician's signing keys (PIN 1234) from the local CA
+    enrol_demo_staff(ctx)  # the nurse's and physician's signing keys (PIN DEMO_PIN) from the local CA
     if report is not None:  # the finished donations are signed, as they would be by the end of their day
         from station.demo_run import sign_sealed
 

@@ -38,6 +38,9 @@ class _Bridge(QObject):
                                       Callable[[BaseException], None] | None]] = {}
         self.lock = threading.Lock()
         self.sig_finished.connect(self._deliver)
+        # called (on the main thread) after any operation failed because the sign-in ended in the service
+        # layer (idle or absolute expiry, lockout, deactivation, reset): the main window signs out
+        self.session_ended: Callable[[BaseException], None] | None = None
 
     @Slot(int, object, object)
     def _deliver(self, token: int, value: Any, error: Any) -> None:
@@ -53,6 +56,8 @@ class _Bridge(QObject):
             fail(error)
         else:
             show_error(parent, error)
+        if getattr(error, "code", None) == "SESSION_ENDED" and self.session_ended is not None:
+            self.session_ended(error)
 
 
 _bridge: _Bridge | None = None
@@ -86,6 +91,10 @@ def run_op(parent: QObject | None, fn: Callable[[], Any], on_success: Callable[[
         return value
 
     return (_slow_executor if slow else _db_executor).submit(work)
+
+
+def set_session_ended_handler(handler: Callable[[BaseException], None] | None) -> None:
+    _get_bridge().session_ended = handler
 
 
 def pending_count() -> int:

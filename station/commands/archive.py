@@ -15,9 +15,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     sub = p.add_subparsers(dest="archive_command", required=True)
 
     def add(name: str, help_text: str, handler: Any) -> argparse.ArgumentParser:
+        from station.commands._shared import add_as_user
+
         sp = sub.add_parser(name, parents=[common], help=help_text)
-        sp.add_argument("--as", dest="as_user", default=None,
-                        help="act as this user (default: the station's archivist)")
+        add_as_user(sp)
         sp.set_defaults(handler=handler)
         return sp
 
@@ -67,23 +68,9 @@ def _open(args: argparse.Namespace) -> Any:
 
 
 def _actor(ctx: Any, args: argparse.Namespace) -> Any:
-    from sqlalchemy import select
+    from station.commands._shared import acting_user
 
-    from station.errors import NotFound
-    from station.models import User, UserRole
-    from station.services.users import user_actor
-
-    if args.as_user:
-        return user_actor(ctx, args.as_user)
-    with ctx.sessions() as s:
-        username = s.execute(select(User.username).join(UserRole, UserRole.user_id == User.id)
-                             .where(UserRole.role == "archivist", User.active.is_(True))
-                             .order_by(User.id).limit(1)).scalar_one_or_none()
-    if username is None:
-        raise NotFound("本站没有档案管理员账户，请先创建或用 --as 指定用户",
-                       "This station has no archivist account; create one or name a user with --as",
-                       code="NO_ARCHIVIST")
-    return user_actor(ctx, username)
+    return acting_user(ctx, args)
 
 
 def _progress_bar() -> Any:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import secrets
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 
@@ -16,7 +18,6 @@ from station.config import Config, config_from_dict, config_path, load_config, r
 from station.errors import UsageError
 from station.pki import PASSPHRASE_ENV, read_passphrase
 
-PIN_ENV = "STATION_STAFF_PIN"
 
 
 def station_config(args: argparse.Namespace) -> Config:
@@ -66,27 +67,32 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     init.add_argument("--demo", action="store_true",
                       help="demo folder: a random passphrase stored beside the keys (says so)")
     init.set_defaults(handler=run_init)
+    from station.commands._shared import add_as_user
 
     issue = sub.add_parser("issue-staff", parents=[common],
-                           help="generate a staff signing key and certificate (1 year)")
-    issue.add_argument("--user", required=True, help="username")
-    issue.add_argument("--name", default=None, help="printed name (default: the username)")
-    issue.add_argument("--role", default="staff", help="physician, nurse, ...")
+                           help="generate a staff signing key and certificate (1 year): an administrator "
+                                "(--user) and the staff member (--staff-user), who sets the PIN, both sign in")
+    issue.add_argument("--staff-user", required=True, metavar="NAME", help="the staff member's username")
+    issue.add_argument("--staff-password-file", default=None, metavar="FILE",
+                       help="the staff member's password (default: asked on the terminal)")
+    issue.add_argument("--pin-file", default=None, metavar="FILE",
+                       help="the new PIN, chosen by the staff member (default: asked twice on the terminal)")
+    issue.add_argument("--name", default=None, help="printed name (default: the account's name)")
+    issue.add_argument("--role", default=None, help="physician, nurse, ... (default: the account's role)")
     issue.add_argument("--token", default=None,
                        help="PKCS#11 token label: generate the key on the token")
     issue.add_argument("--module", default=None, help="PKCS#11 module (default: configuration)")
     issue.set_defaults(handler=run_issue_staff)
 
-    revoke = sub.add_parser("revoke", parents=[common], help="revoke a certificate, publish CRL")
+    revoke = sub.add_parser("revoke", parents=[common], help="revoke a certificate, publish CRL (administrator)")
     revoke.add_argument("--serial", required=True, help="certificate serial (decimal or 0x hex)")
     revoke.add_argument("--reason", default="unspecified",
                         choices=["unspecified", "key_compromise", "affiliation_changed",
                                  "superseded", "cessation_of_operation", "certificate_hold"])
     revoke.set_defaults(handler=run_revoke)
 
-    crl = sub.add_parser("crl", parents=[common], help="publish a fresh CRL")
+    crl = sub.add_parser("crl", parents=[common], help="publish a fresh CRL (administrator)")
     crl.set_defaults(handler=run_crl)
-
     roll = sub.add_parser("rollover", parents=[common],
                           help="new issuing CA and/or TSA key and certificate before expiry; the "
                                "old certificates stay for validation")
@@ -106,6 +112,23 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     expiry.add_argument("--days", type=int, default=None,
                         help="warning window in days (default: [ca] expiry_warning_days)")
     expiry.set_defaults(handler=run_expiry)
+    for sp in (issue, revoke, crl, init, roll, root_crl, expiry):  # init: on an installed station only
+        add_as_user(sp)
+
+
+@contextmanager
+def _administrator(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
+    """The installed station with its administrator signed in (signed out when the block ends)."""
+    from station.commands._shared import acting_user, open_ctx
+    from station.security import Action, require_permission
+
+    ctx = open_ctx(args)
+    try:
+        actor = acting_user(ctx, args)
+        require_permission(actor, Action.MANAGE_USERS)
+        yield ctx, actor
+    finally:
+        ctx.close()
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -115,6 +138,9 @@ def run_init(args: argparse.Namespace) -> int:
     from station.services.pki import write_demo_marker
 
     config = station_config(args)
+    if config_path(config.data_dir).exists():
+        with _administrator(args):  # on an installed station only its administrator makes a CA
+            pass
     passphrase_file = config.ca_passphrase_file
     module = args.module or DEFAULT_PKCS11_MODULE
     generated = False
@@ -189,46 +215,62 @@ def run_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pin(prompt: str) -> str:
-    pin = os.environ.get(PIN_ENV)
-    if pin:
-        return pin
-    if not os.isatty(0):
-        raise UsageError(f"请在终端中输入 PIN，或设置 {PIN_ENV}",
-                         f"Enter the PIN on a terminal or set {PIN_ENV}", code="PIN_REQUIRED")
-    first = getpass.getpass(prompt)
-    if getpass.getpass("PIN (again / 再次输入): ") != first:
-        raise UsageError("两次输入的 PIN 不一致", "The two PINs differ", code="PIN_MISMATCH")
-    return first
+def _new_pin(args: argparse.Namespace, username: str) -> str:
+    """The PIN the staff member chooses: from --pin-file, else typed twice on the terminal."""
+    from signing.keystore import check_pin
+    from station.commands._shared import prompt_secret, read_secret_file
+
+    if args.pin_file:
+        pin = read_secret_file(args.pin_file, "PIN", "PIN")
+    else:
+        pin = prompt_secret(f"{username} 设定签名 PIN / {username}, choose your signing PIN: ", "--pin-file")
+        if prompt_secret("PIN (again / 再次输入): ", "--pin-file") != pin:
+            raise UsageError("两次输入的 PIN 不一致", "The two PINs differ", code="PIN_MISMATCH")
+    check_pin(pin)
+    return pin
 
 
 def run_issue_staff(args: argparse.Namespace) -> int:
     from signing.ca import LocalCA
     from signing.keystore import Pkcs11KeyStore, Pkcs12KeyStore
+    from station.commands._shared import password_for, sign_in
+    from station.services.users import signing_key_issued
 
-    config = station_config(args)
-    ca = LocalCA.open(config.ca_dir, read_passphrase(config))
-    store: Pkcs11KeyStore | Pkcs12KeyStore
-    if args.token:
-        store = Pkcs11KeyStore(args.module or config.staff_keys.pkcs11_module, args.token,
-                               chain=ca.chain())
-    elif config.staff_keys.kind == "pkcs11":
-        store = Pkcs11KeyStore(args.module or config.staff_keys.pkcs11_module,
-                               config.staff_keys.token_label, chain=ca.chain())
-    else:
-        store = Pkcs12KeyStore(config.staff_keys_dir)
-    pin = _pin(f"PIN for {args.user} / {args.user} 的 PIN: ")
-    cert = store.enrol(ca, args.user, args.name or args.user, args.role, pin,
-                       datetime.now(UTC))
-    payload = {"user": args.user, "serial": str(cert.serial_number),
-               "subject": cert.subject.rfc4514_string(),
-               "not_after": cert.not_valid_after_utc.isoformat(),
-               "store": "pkcs11" if isinstance(store, Pkcs11KeyStore) else "pkcs12",
-               "token": getattr(store, "token_label", None)}
-    emit(args, payload, f"已签发 / issued: {payload['subject']}\n"
-                        f"序列号 / serial: {payload['serial']}\n"
-                        f"有效期至 / valid until: {payload['not_after']}")
-    return 0
+    with _administrator(args) as (ctx, admin):
+        config = ctx.config
+        staff_name = args.staff_user.strip()
+        if staff_name == admin.username:
+            raise UsageError("管理员不能为自己签发签名证书：须另一位管理员与本人共同操作",
+                             "An administrator cannot issue their own signing certificate: another administrator "
+                             "and the staff member do it together", code="SELF_ISSUE")
+        # the staff member signs in too: nobody gets a key whose PIN someone else chose
+        staff = sign_in(ctx, staff_name, password_for(args, staff_name, attr="staff_password_file", env=None,
+                                                      option="--staff-password-file"))
+        roles = sorted(staff.roles & {"physician", "nurse", "registrar", "archivist"})
+        role = args.role or (roles[0] if roles else "staff")
+        ca = LocalCA.open(config.ca_dir, read_passphrase(config))
+        store: Pkcs11KeyStore | Pkcs12KeyStore
+        if args.token:
+            store = Pkcs11KeyStore(args.module or config.staff_keys.pkcs11_module, args.token,
+                                   chain=ca.chain())
+        elif config.staff_keys.kind == "pkcs11":
+            store = Pkcs11KeyStore(args.module or config.staff_keys.pkcs11_module,
+                                   config.staff_keys.token_label, chain=ca.chain())
+        else:
+            store = Pkcs12KeyStore(config.staff_keys_dir)
+        pin = _new_pin(args, staff_name)
+        cert = store.enrol(ca, staff_name, args.name or staff.display_name, role, pin,
+                           datetime.now(UTC))
+        signing_key_issued(ctx, admin, staff_name, str(cert.serial_number))
+        payload = {"user": staff_name, "issued_by": admin.username, "serial": str(cert.serial_number),
+                   "subject": cert.subject.rfc4514_string(),
+                   "not_after": cert.not_valid_after_utc.isoformat(),
+                   "store": "pkcs11" if isinstance(store, Pkcs11KeyStore) else "pkcs12",
+                   "token": getattr(store, "token_label", None)}
+        emit(args, payload, f"已签发 / issued: {payload['subject']}\n"
+                            f"序列号 / serial: {payload['serial']}\n"
+                            f"有效期至 / valid until: {payload['not_after']}")
+        return 0
 
 
 def _serial(text: str) -> int:
@@ -242,31 +284,36 @@ def _serial(text: str) -> int:
 def run_revoke(args: argparse.Namespace) -> int:
     from signing.ca import LocalCA
 
-    config = station_config(args)
-    ca = LocalCA.open(config.ca_dir, read_passphrase(config))
-    serial = _serial(args.serial)
-    crl = ca.revoke(serial, args.reason, datetime.now(UTC))
-    payload = {"serial": str(serial), "reason": args.reason,
-               "crl": str(Path(config.ca_dir) / LocalCA.CRL_DER),
-               "revoked_count": len(list(crl))}
-    emit(args, payload, f"已吊销 / revoked: {serial} ({args.reason})")
-    return 0
+    with _administrator(args) as (ctx, admin):
+        config = ctx.config
+        serial = _serial(args.serial)
+        ca = LocalCA.open(config.ca_dir, read_passphrase(config))
+        crl = ca.revoke(serial, args.reason, datetime.now(UTC))
+        from station.services.users import certificate_revoked
+
+        certificate_revoked(ctx, admin, str(serial), args.reason)
+        payload = {"serial": str(serial), "reason": args.reason,
+                   "crl": str(Path(config.ca_dir) / LocalCA.CRL_DER),
+                   "revoked_count": len(list(crl))}
+        emit(args, payload, f"已吊销 / revoked: {serial} ({args.reason})")
+        return 0
 
 
 def run_crl(args: argparse.Namespace) -> int:
     from signing.ca import LocalCA
 
-    config = station_config(args)
-    ca = LocalCA.open(config.ca_dir, read_passphrase(config))
-    crl = ca.publish_crl()
-    payload = {"crl_der": str(Path(config.ca_dir) / LocalCA.CRL_DER),
-               "crl_pem": str(Path(config.ca_dir) / LocalCA.CRL_PEM),
-               "this_update": crl.last_update_utc.isoformat(),
-               "next_update": crl.next_update_utc.isoformat() if crl.next_update_utc else None,
-               "revoked": [str(r.serial_number) for r in crl]}
-    emit(args, payload, f"CRL 已发布 / published: {payload['crl_der']} "
-                        f"(下次更新 / next update {payload['next_update']})")
-    return 0
+    with _administrator(args) as (ctx, _admin):
+        config = ctx.config
+        ca = LocalCA.open(config.ca_dir, read_passphrase(config))
+        crl = ca.publish_crl()
+        payload = {"crl_der": str(Path(config.ca_dir) / LocalCA.CRL_DER),
+                   "crl_pem": str(Path(config.ca_dir) / LocalCA.CRL_PEM),
+                   "this_update": crl.last_update_utc.isoformat(),
+                   "next_update": crl.next_update_utc.isoformat() if crl.next_update_utc else None,
+                   "revoked": [str(r.serial_number) for r in crl]}
+        emit(args, payload, f"CRL 已发布 / published: {payload['crl_der']} "
+                            f"(下次更新 / next update {payload['next_update']})")
+        return 0
 
 
 def _unlock_root(args: argparse.Namespace, ca) -> None:  # type: ignore[no-untyped-def]
@@ -290,6 +337,8 @@ def run_rollover(args: argparse.Namespace) -> int:
 
     if not (args.issuing or args.tsa):
         raise UsageError("请指定 --issuing 和/或 --tsa", "Name --issuing and/or --tsa", code="USAGE")
+    with _administrator(args):
+        pass
     config = station_config(args)
     secret = read_passphrase(config)
     ca = LocalCA.open(config.ca_dir, secret)
@@ -335,6 +384,8 @@ def run_rollover(args: argparse.Namespace) -> int:
 def run_root_crl(args: argparse.Namespace) -> int:
     from signing.ca import LocalCA
 
+    with _administrator(args):
+        pass
     config = station_config(args)
     ca = LocalCA.open(config.ca_dir, read_passphrase(config))
     try:

@@ -37,6 +37,7 @@ from station.models.operations import (  # noqa: F401
     RegionalCheck,
     RegionalUpload,
 )
+from station.models.security import InstallationFlag, UserSession  # noqa: F401  (sessions, installation flags)
 
 __all__ = [
     "AdverseReaction",

@@ -72,6 +72,12 @@ class User(Base):
     certificate_serial: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # when the password was last set (None: at created_at); past [security] password_max_age_days a change is due
+    password_changed_at: Mapped[datetime | None]
+    # wrong signing-key PINs in a row; at [security] max_wrong_pins the key is locked until an administrator
+    # unlocks it (signing_locked_at set)
+    wrong_pins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    signing_locked_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
     roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 

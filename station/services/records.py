@@ -123,7 +123,10 @@ def open_staff_credential(ctx: StationContext, actor: Actor, pin: str) -> Any:
 
     if not pin:
         raise SigningError("请输入签名 PIN", "Enter your signing PIN", code="PIN_REQUIRED")
-    return staff_key_store(ctx.config).open(actor.username, pin)
+    from station.services.users import open_signing_key
+
+    # wrong PINs are counted per user in the database; the key locks after [security] max_wrong_pins
+    return open_signing_key(ctx, actor, pin, staff_key_store(ctx.config).open)
 
 
 def sign_with_tablet_evidence(ctx: StationContext, actor: Actor, donation_id: int, pin: str) -> dict[str, Any]:

@@ -291,8 +291,13 @@ def test_unwritable_store_stops_the_batch_cleanly(ctx, archivist, tmp_path) -> N
     assert run_archive(ctx, archivist).archived > 0
 
 
-def test_cli_run_json_and_verify_exit_status(station_dir, built_station) -> None:
-    env = {**os.environ, "STATION_LANG": "en"}
+def test_cli_run_json_and_verify_exit_status(station_dir, built_station, tmp_path) -> None:
+    from station.demo import DEMO_PASSWORD
+
+    secret = tmp_path / "arc01.pw"  # the archivist signs in (a password file only its owner can read)
+    secret.write_text(DEMO_PASSWORD + "\n")
+    secret.chmod(0o600)
+    env = {**os.environ, "STATION_LANG": "en", "STATION_USER": "arc01", "STATION_PASSWORD_FILE": str(secret)}
     station = str(VENV_BIN / "station")
     out = subprocess.run([station, "archive", "run", "--data-dir", str(station_dir), "--json"],
                          capture_output=True, text=True, env=env, check=False, timeout=300)

@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_demo_cli(data: Path) -> dict:
     env = {**os.environ, "STATION_LANG": "en", "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("STATION_HOME", None)
+    init = subprocess.run([sys.executable, "-m", "station.cli", "init", "--demo", "--data-dir", str(data)],
+                          check=False, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert init.returncode == 0, init.stderr + init.stdout  # station demo runs on a demo folder only
     proc = subprocess.run([sys.executable, "-m", "station.cli", "demo", "--headless", "--donations", "6", "--seed", "2",
                            "--no-archive", "--json", "--data-dir", str(data)],
                           check=False, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)

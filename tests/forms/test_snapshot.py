@@ -28,7 +28,7 @@ from station.rules.questionnaire import question_set_named
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[StationContext, Any]]:
     data_dir = tmp_path_factory.mktemp("station")
-    init_data_dir(data_dir, with_ca=False, admin_password="Admin-Pass-123!")
+    init_data_dir(data_dir, with_ca=False, admin_password="Snapshot-Pass-123!")
     ctx = open_context(data_dir)
     # resolve the site and station rows before the demo's transactions (SQLite allows one writer)
     assert ctx.site_id and ctx.station_id

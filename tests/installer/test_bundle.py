@@ -81,7 +81,7 @@ def test_the_bundle_carries_its_data_files(bundle: Path) -> None:
 
 def test_init_then_a_headless_demo_seals_two_donations(run, tmp_path: Path, bundle: Path) -> None:
     data = tmp_path / "data"
-    init = run("init", "--data-dir", str(data), "--demo")
+    init = run("init", "--demo", "--data-dir", str(data))  # station demo runs on a demo folder only
     assert init.returncode == 0, init.stderr
     assert "Traceback" not in init.stderr
     # the configuration's form font is the copy inside the bundle (no system font needed)

@@ -18,28 +18,28 @@ def test_initial_admin_must_change_password(ctx, station_db) -> None:
         users.change_password(ctx, actor, station_db.admin_password, "short1")
     assert weak.value.code == "WEAK_PASSWORD"
     with pytest.raises(AuthenticationFailed):
-        users.change_password(ctx, actor, "not-the-password-1", "Better-Passw0rd")
+        users.change_password(ctx, actor, "not-the-password-1", "Better-Copper-Kettle-7")
     # until the initial password is changed the signed-in account can do nothing else
     with pytest.raises(PermissionDenied) as due:
         users.list_users(ctx, actor)
     assert due.value.code == "PASSWORD_CHANGE_REQUIRED" and "初始密码" in due.value.message("zh_CN")
-    actor = users.change_password(ctx, actor, station_db.admin_password, "Better-Passw0rd")
+    actor = users.change_password(ctx, actor, station_db.admin_password, "Better-Copper-Kettle-7")
     assert not actor.password_change_due and users.list_users(ctx, actor)
-    _, must_change = users.authenticate(ctx, "admin", "Better-Passw0rd")
+    _, must_change = users.authenticate(ctx, "admin", "Better-Copper-Kettle-7")
     assert must_change is False
     with pytest.raises(AuthenticationFailed):
         users.authenticate(ctx, "admin", station_db.admin_password)
 
 
 def test_new_accounts_must_change_password_by_default(ctx) -> None:
-    users.create_user(ctx, SYSTEM, "nurse_new", "新护士", ["nurse"], "Initial-Passw0rd")
-    _, must_change = users.authenticate(ctx, "nurse_new", "Initial-Passw0rd")
+    users.create_user(ctx, SYSTEM, "nurse_new", "新护士", ["nurse"], "Initial-Copper-Gate-3")
+    _, must_change = users.authenticate(ctx, "nurse_new", "Initial-Copper-Gate-3")
     assert must_change is True
 
 
 def test_lockout_after_repeated_failures_holds_at_every_station(ctx, station_db) -> None:
     limit, minutes = ctx.config.security.max_failed_logins, ctx.config.security.lockout_minutes
-    users.create_user(ctx, SYSTEM, "desk_user", "登记员甲", ["registrar"], "Right-Passw0rd", must_change_password=False)
+    users.create_user(ctx, SYSTEM, "desk_user", "登记员甲", ["registrar"], "Right-Silver-Bridge-5", must_change_password=False)
     other = open_station(station_db.data_dir, "desk-2")
     try:
         for i in range(limit):
@@ -49,13 +49,13 @@ def test_lockout_after_repeated_failures_holds_at_every_station(ctx, station_db)
             assert info.value.code == "AUTHENTICATION_FAILED"
         for station in (ctx, other):
             with pytest.raises(AuthenticationFailed) as locked:
-                users.authenticate(station, "desk_user", "Right-Passw0rd")
+                users.authenticate(station, "desk_user", "Right-Silver-Bridge-5")
             assert locked.value.code == "ACCOUNT_LOCKED"
             assert "锁定" in locked.value.message("zh_CN") and "locked" in locked.value.message("en")
         # the lock ends after the configured time
         later = ctx.now() + timedelta(minutes=minutes, seconds=5)
         other.clock = lambda: later
-        actor, _ = users.authenticate(other, "desk_user", "Right-Passw0rd")
+        actor, _ = users.authenticate(other, "desk_user", "Right-Silver-Bridge-5")
         assert actor.username == "desk_user"
     finally:
         other.close()
@@ -63,17 +63,17 @@ def test_lockout_after_repeated_failures_holds_at_every_station(ctx, station_db)
 
 def test_failures_below_the_limit_reset_on_success(ctx) -> None:
     limit = ctx.config.security.max_failed_logins
-    users.create_user(ctx, SYSTEM, "doc_user", "医生乙", ["physician"], "Right-Passw0rd", must_change_password=False)
+    users.create_user(ctx, SYSTEM, "doc_user", "医生乙", ["physician"], "Right-Silver-Bridge-5", must_change_password=False)
     for _ in range(2):
         for _ in range(limit - 1):
             with pytest.raises(AuthenticationFailed):
                 users.authenticate(ctx, "doc_user", "wrong")
-        actor, _ = users.authenticate(ctx, "doc_user", "Right-Passw0rd")  # the count starts again from zero
+        actor, _ = users.authenticate(ctx, "doc_user", "Right-Silver-Bridge-5")  # the count starts again from zero
         assert actor.username == "doc_user"
 
 
 def test_unknown_user_and_wrong_password_read_the_same(ctx) -> None:
-    users.create_user(ctx, SYSTEM, "arc_user", "档案丙", ["archivist"], "Right-Passw0rd", must_change_password=False)
+    users.create_user(ctx, SYSTEM, "arc_user", "档案丙", ["archivist"], "Right-Silver-Bridge-5", must_change_password=False)
     with pytest.raises(AuthenticationFailed) as unknown:
         users.authenticate(ctx, "no_such_user", "whatever-1")
     with pytest.raises(AuthenticationFailed) as wrong:
@@ -86,7 +86,7 @@ def test_passwords_are_stored_as_argon2_hashes(ctx) -> None:
 
     from station.models import User
 
-    users.create_user(ctx, SYSTEM, "hash_user", "哈希", ["nurse"], "Plain-Passw0rd", must_change_password=False)
+    users.create_user(ctx, SYSTEM, "hash_user", "哈希", ["nurse"], "Plain-Amber-Window-6", must_change_password=False)
     with ctx.transaction() as s:
         stored = s.execute(select(User.password_hash).where(User.username == "hash_user")).scalar_one()
-    assert stored.startswith("$argon2") and "Plain-Passw0rd" not in stored
+    assert stored.startswith("$argon2") and "Plain-Amber-Window-6" not in stored

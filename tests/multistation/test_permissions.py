@@ -125,7 +125,7 @@ CALLS: dict[Action, list[Call]] = {
     Action.ARCHIVE: [_archive_run],
     Action.VIEW_ARCHIVE: [_archive_search, _archive_disposal, _archive_verify],
     Action.MANAGE_USERS: [lambda c, a, w: users.create_user(c, a, f"perm{_rng.randint(0, 10**9)}", "权限测试",
-                                                            ["nurse"], "Passw0rd-perm"),
+                                                            ["nurse"], "Perm-Harbour-Stone-4"),
                           lambda c, a, w: users.list_users(c, a)],
     Action.MANAGE_EQUIPMENT: [lambda c, a, w: inventory.register_equipment(
                                   c, a, serial=f"SN{_rng.randint(0, 10**9)}", model="Trima Accel 7",
@@ -151,7 +151,7 @@ def world(station_db):
     ctx = open_station(station_db.data_dir, "desk-1")
     try:
         actors, lots = staff(ctx)
-        people = {role: users.create_user(ctx, SYSTEM, f"only_{role}", f"{role}测试", [role], "Passw0rd-role",
+        people = {role: users.create_user(ctx, SYSTEM, f"only_{role}", f"{role}测试", [role], "Role-Lantern-Field-9",
                                           must_change_password=False) for role in ROLES}
         people["nobody"] = Actor(user_id=people["nurse"].user_id, username="nobody", display_name="无角色",
                                  roles=frozenset())

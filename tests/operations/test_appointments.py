@@ -48,11 +48,11 @@ def test_csv_import_and_cli(ctx, staff, tmp_path) -> None:
                     f"C2,{today},8:30,09:00,李四,resident,{flow.id_number(date(1988, 2, 3), 'male')},\n"
                     f"C3,{today},09:00,09:30,王五,,{flow.id_number(date(1988, 2, 4), 'female')},\n", encoding="utf-8")
     data_dir = ctx.config.data_dir
-    out = run_cli("appointments", "import", str(path), "--json", "--as", "reg01", data_dir=data_dir)
+    out = run_cli("appointments", "import", str(path), "--json", data_dir=data_dir, user="reg01")
     assert out.returncode == 1, out.stderr  # some rows were broken
     doc = json.loads(out.stdout)
     assert doc["imported"] == 2 and [b["booking_ref"] for b in doc["broken"]] == ["C2"]
-    listed = run_cli("appointments", "list", "--date", today.isoformat(), "--json", "--as", "reg01", data_dir=data_dir)
+    listed = run_cli("appointments", "list", "--date", today.isoformat(), "--json", data_dir=data_dir, user="reg01")
     assert [r["booking_ref"] for r in json.loads(listed.stdout)] == ["C1", "C3"]
 
 

@@ -167,13 +167,13 @@ def test_cli_pull_and_configuration(ctx, staff, sim) -> None:
     _fill(sim, today, 2)
     data_dir = ctx.config.data_dir
     assert source_from_config(ctx.config) is None
-    none = run_cli("appointments", "pull", "--as", "reg01", data_dir=data_dir)
+    none = run_cli("appointments", "pull", data_dir=data_dir, user="reg01")
     assert none.returncode == 2 and "[bookings] url" in none.stderr
     set_bookings_url(data_dir, sim.url)
-    out = run_cli("appointments", "pull", "--date", today.isoformat(), "--json", "--as", "reg01", data_dir=data_dir)
+    out = run_cli("appointments", "pull", "--date", today.isoformat(), "--json", data_dir=data_dir, user="reg01")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == {"imported": 2, "duplicates": [], "broken": []}
     sim.mode = "error"
-    failed = run_cli("appointments", "pull", "--as", "reg01", data_dir=data_dir)
+    failed = run_cli("appointments", "pull", data_dir=data_dir, user="reg01")
     assert failed.returncode == 1 and "HTTP_ERROR" in failed.stderr + failed.stdout
     assert _count(ctx) == 2

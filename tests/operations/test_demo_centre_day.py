@@ -138,7 +138,7 @@ def test_a_day_of_the_demo_centre(ctx, clock, staff) -> None:
         assert ap.mark_no_shows(ctx, staff.registrar, day) == 1
 
     data_dir = ctx.config.data_dir
-    daily = run_cli("report", "daily", "--date", day.isoformat(), "--json", "--as", "admin", data_dir=data_dir)
+    daily = run_cli("report", "daily", "--date", day.isoformat(), "--json", data_dir=data_dir, user="admin")
     assert daily.returncode == 0, daily.stderr
     r = json.loads(daily.stdout)
     collections = sum(seen["chair"].values())
@@ -151,7 +151,7 @@ def test_a_day_of_the_demo_centre(ctx, clock, staff) -> None:
     assert r["appointment_collections"] == booked_collections == 4
     assert r["appointment_share"] == pytest.approx(booked_collections / collections)
     assert r["called_tickets"] == 8
-    ledger = run_cli("report", "ledger", "--date", day.isoformat(), "--json", "--as", "admin", data_dir=data_dir)
+    ledger = run_cli("report", "ledger", "--date", day.isoformat(), "--json", data_dir=data_dir, user="admin")
     assert ledger.returncode == 0, ledger.stderr
     lines = json.loads(ledger.stdout)["lines"]
     kits = {x["lot"]: x for x in lines if x["item"] == "kit"}

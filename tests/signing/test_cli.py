@@ -9,31 +9,106 @@ import pytest
 from station.cli import main
 
 
+ADMIN_PW = "Keeper-of-Keys-2026"
+STAFF_PW = "Morning-Round-Ward-7"
+PIN = "739184"
+
+
+def _secret(folder, name: str, text: str, mode: int = 0o600):
+    path = folder / name
+    path.write_text(text + "\n", encoding="utf-8")
+    path.chmod(mode)
+    return str(path)
+
+
 @pytest.fixture
 def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("STATION_HOME", str(tmp_path))
-    monkeypatch.setenv("STATION_STAFF_PIN", "13579")
+    """An installed station (CA included) with its administrator and a physician, li."""
+    from station.bootstrap import init_data_dir
+    from station.context import open_context
+    from station.security import SYSTEM
+    from station.services.users import authenticate, change_password, create_user
+
+    data = tmp_path / "station"
+    monkeypatch.setenv("STATION_HOME", str(data))
+    monkeypatch.setenv("STATION_STAFF_PIN", "13579")  # gone: must change nothing
     monkeypatch.delenv("STATION_CA_PASSPHRASE", raising=False)
-    return tmp_path
+    monkeypatch.delenv("STATION_PASSWORD_FILE", raising=False)
+    init_data_dir(data, admin_password="Initial-Keeper-2026")
+    ctx = open_context(data)
+    try:
+        admin, _ = authenticate(ctx, "admin", "Initial-Keeper-2026")
+        change_password(ctx, admin, "Initial-Keeper-2026", ADMIN_PW)
+        create_user(ctx, SYSTEM, "li", "李医生", ["physician"], STAFF_PW, must_change_password=False)
+    finally:
+        ctx.close()
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    monkeypatch.setenv("STATION_USER", "admin")
+    monkeypatch.setenv("STATION_PASSWORD_FILE", _secret(secrets, "admin", ADMIN_PW))
+    return data, secrets
 
 
 def test_ca_commands(home, capsys):
-    assert main(["ca", "init", "--json", "--organisation", "测试中心", "--demo"]) == 0
-    init = json.loads(capsys.readouterr().out)
-    assert init["organisation"] == "测试中心"
-    assert (home / "pki" / "ca" / "root.cert.pem").exists()
-    assert oct(os.stat(home / "pki" / "ca-passphrase").st_mode & 0o777) == "0o600"
-    assert "DEMO" in (home / "pki" / "DEMO-KEYS-README.txt").read_text("utf-8")
-    assert main(["ca", "issue-staff", "--user", "li", "--name", "李医生", "--role", "physician",
-                 "--json"]) == 0
+    data, secrets = home
+    staff_pw, pin = _secret(secrets, "li", STAFF_PW), _secret(secrets, "pin", PIN)
+    assert (data / "pki" / "ca" / "root.cert.pem").exists()
+    assert oct(os.stat(data / "pki" / "ca-passphrase").st_mode & 0o777) == "0o600"
+    issue = ["ca", "issue-staff", "--staff-user", "li", "--staff-password-file", staff_pw, "--pin-file", pin, "--json"]
+    assert main(issue) == 0
     issued = json.loads(capsys.readouterr().out)
-    assert (home / "pki" / "staff" / "li.p12").exists()
+    assert (issued["user"], issued["issued_by"]) == ("li", "admin")
+    assert "李医生" in issued["subject"]
+    assert (data / "pki" / "staff" / "li.p12").exists()
+    from signing.keystore import Pkcs12KeyStore
+
+    Pkcs12KeyStore(data / "pki" / "staff").open("li", PIN).close()  # the PIN li chose, not STATION_STAFF_PIN
     assert main(["ca", "revoke", "--serial", issued["serial"], "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["revoked_count"] == 1
+    # issuing and revoking are in the station's audit trail, with who did it
+    from sqlalchemy import select
+
+    from station.context import open_context
+    from station.models import AuditEntry
+
+    ctx = open_context(data)
+    try:
+        with ctx.transaction() as s:
+            rows = s.execute(select(AuditEntry.action, AuditEntry.actor_name, AuditEntry.after).where(
+                AuditEntry.action.in_(["user.certificate_issued", "certificate.revoke"])).order_by(AuditEntry.seq)).all()
+    finally:
+        ctx.close()
+    assert [(a, who) for a, who, _ in rows] == [("user.certificate_issued", "admin"), ("certificate.revoke", "admin")]
+    assert rows[1][2]["serial"] == issued["serial"] and rows[1][2]["holder"] == "li"
     assert main(["ca", "crl", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["revoked"] == [issued["serial"]]
     assert main(["ca", "revoke", "--serial", "42"]) == 1
     assert "42" in capsys.readouterr().err
+
+
+def test_issuing_needs_the_administrator_and_the_staff_member(home, capsys, monkeypatch):
+    data, secrets = home
+    staff_pw, pin = _secret(secrets, "li", STAFF_PW), _secret(secrets, "pin", PIN)
+    base = ["ca", "issue-staff", "--staff-user", "li", "--pin-file", pin]
+    # the staff member's password is wrong: nothing issued
+    assert main([*base, "--staff-password-file", _secret(secrets, "bad", "Not-Her-Password-1")]) == 1
+    err = capsys.readouterr().err
+    assert "Wrong username or password" in err or "用户名或密码错误" in err
+    assert not (data / "pki" / "staff" / "li.p12").exists()
+    # a PIN that is too short or too simple, chosen by whoever: refused
+    for weak in ("1234", "111111", "123456"):
+        assert main([*base[:-1], _secret(secrets, "weak", weak), "--staff-password-file", staff_pw]) == 1
+        assert "PIN" in capsys.readouterr().err
+    assert not (data / "pki" / "staff" / "li.p12").exists()
+    # not an administrator: li cannot issue a certificate (to herself or anyone)
+    monkeypatch.setenv("STATION_USER", "li")
+    monkeypatch.setenv("STATION_PASSWORD_FILE", staff_pw)
+    assert main([*base, "--staff-password-file", staff_pw]) == 1
+    assert not (data / "pki" / "staff" / "li.p12").exists()
+    # no user at all (no terminal to ask on): a usage error, and revoking needs one too
+    monkeypatch.delenv("STATION_USER")
+    assert main(["ca", "revoke", "--serial", "42"]) == 2
+    assert "--user" in capsys.readouterr().err
 
 
 def test_verify_command(pki, signed, tmp_path, capsys, monkeypatch):

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ import pytest
 from tests.station.flow import PASSWORD, Clock, Staff, ensure_inventory
 
 ROOT = Path(__file__).resolve().parents[2]
+INITIAL_ADMIN_PASSWORD = "First-Light-Harbour-31"
 PG_MODE = os.environ.get("STATION_TEST_BACKEND") == "postgresql"
 
 
@@ -36,7 +38,21 @@ def build_station(data: Path, database_url: str | None = None) -> Path:
     from station.bootstrap import init_data_dir
     from station.context import open_context
 
-    init_data_dir(data, database_url=database_url, admin_password=PASSWORD, with_ca=False)
+    init_data_dir(data, database_url=database_url, admin_password=INITIAL_ADMIN_PASSWORD, with_ca=False)
+    # the forced first change, made as a person (or `station passwd`) makes it
+    from station.services.users import authenticate, change_password
+
+    plain = open_context(data)
+    try:
+        admin, due = authenticate(plain, "admin", INITIAL_ADMIN_PASSWORD)
+        assert due
+        change_password(plain, admin, INITIAL_ADMIN_PASSWORD, PASSWORD)
+        # the demo staff on the real clock too: their passwords are as new as the command line sees them
+        from station.demo import demo_actors
+
+        demo_actors(plain)
+    finally:
+        plain.close()
     ctx = open_context(data, clock=Clock())
     try:
         staff = _staff(ctx)
@@ -115,17 +131,39 @@ def staff(ctx) -> Staff:
     return _staff(ctx)
 
 
+def password_file(password: str = PASSWORD) -> Path:
+    """A file holding `password`, readable by its owner only (as `--password-file` requires)."""
+    folder = Path(tempfile.mkdtemp(prefix="station-pw-"))
+    path = folder / "password"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(password + "\n")
+    return path
+
+
 def run_cli(*args: str, data_dir: Path | None = None, env: dict[str, str] | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """`station ...` in a subprocess, as a user runs it (English messages unless env says otherwise)."""
+            timeout: float = 120, user: str | None = "admin", password: str = PASSWORD,
+            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`station ...` in a subprocess, as a user runs it (English messages unless env says otherwise),
+    signed in as `user` (STATION_USER, and STATION_PASSWORD_FILE: a 0600 file holding `password`);
+    user=None runs it without a user (as `init`, `tsa serve` and the simulators do)."""
     # never the user's own data folder: STATION_HOME only when the test gives one
-    full_env = {k: v for k, v in os.environ.items() if k != "STATION_HOME"}
-    full_env.update({"STATION_LANG": "en", "PYTHONDONTWRITEBYTECODE": "1", **(env or {})})
+    full_env = {k: v for k, v in os.environ.items()
+                if k not in ("STATION_HOME", "STATION_USER", "STATION_PASSWORD_FILE")}
+    full_env.update({"STATION_LANG": "en", "PYTHONDONTWRITEBYTECODE": "1"})
+    secret = password_file(password) if user is not None else None
+    if secret is not None:
+        full_env.update({"STATION_USER": str(user), "STATION_PASSWORD_FILE": str(secret)})
+    full_env.update(env or {})
     cmd = [sys.executable, "-m", "station.cli", *args]
     if data_dir is not None:
         cmd += ["--data-dir", str(data_dir)]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=full_env, timeout=timeout,
-                          check=False)
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=full_env, timeout=timeout,
+                              check=False, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
+    finally:
+        if secret is not None:
+            shutil.rmtree(secret.parent, ignore_errors=True)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from station.workflow import State
 START = datetime(2026, 5, 12, 2, 0, tzinfo=UTC)
 SEPARATOR = "TEST-SEP-0001"
 LOTS = {"kit": "KIT-T-0001", "ac": "AC-T-0001", "saline": "NS-T-0001"}
-PASSWORD = "Station-2026"
+PASSWORD = "Station-Demo-2026"  # station.demo.DEMO_PASSWORD; the test admin has it too
 
 
 class Clock:

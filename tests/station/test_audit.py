@@ -67,7 +67,7 @@ def test_demo_chain_is_intact(demo_copy: Path) -> None:
     out = run_cli("audit", "verify", "--json", data_dir=demo_copy)
     assert out.returncode == 0, out.stderr
     payload = json.loads(out.stdout)
-    assert payload == {"entries": count, "passed": True, "problems": []}
+    assert payload == {"entries": count + 1, "passed": True, "problems": []}  # + this command's sign-in
 
 
 def test_every_donation_step_is_audited(demo_copy: Path) -> None:
@@ -112,10 +112,12 @@ def test_tampering_is_found_and_named(demo_copy: Path, kind: str) -> None:
 
 def test_deleting_the_last_entries_is_found(demo_copy: Path) -> None:
     _sql(demo_copy, "DELETE FROM audit_entry WHERE seq = (SELECT max(seq) FROM audit_entry)")
-    problems, _ = _verify(demo_copy)
+    problems, left = _verify(demo_copy)
     assert [p.problem for p in problems] == ["head_mismatch"]
     out = run_cli("audit", "verify", "--json", data_dir=demo_copy)
-    assert out.returncode == 1 and json.loads(out.stdout)["problems"][0]["problem"] == "head_mismatch"
+    # the command's own sign-in is audited after the head: the deleted entry shows as a gap before it
+    found = json.loads(out.stdout)["problems"]
+    assert out.returncode == 1 and found[0]["problem"] == "deleted" and f"#{left + 1} " in found[0]["message_en"]
 
 
 def test_audit_entry_carries_who_when_before_after(ctx, staff, clock) -> None:

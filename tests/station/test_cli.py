@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.station.conftest import PG_MODE, pg_database, run_cli
-from tests.station.flow import id_number
+from tests.station.conftest import INITIAL_ADMIN_PASSWORD, PG_MODE, password_file, pg_database, run_cli
+from tests.station.flow import PASSWORD, id_number
 
 
 @pytest.fixture(scope="module")
@@ -25,13 +25,15 @@ def module_db() -> Iterator[dict[str, str]]:
 @pytest.fixture(scope="module")
 def demo_runs(tmp_path_factory: pytest.TempPathFactory, module_db: dict[str, str]) -> tuple[Path, dict, dict]:
     data = tmp_path_factory.mktemp("cli-demo") / "data"
-    init = run_cli("init", "--no-ca", "--json", data_dir=data, env=module_db)
+    init = run_cli("init", "--no-ca", "--demo", "--json", data_dir=data, env=module_db, user=None)
     assert init.returncode == 0, init.stderr
     info = json.loads(init.stdout)
     assert info["created"] is True and info["admin_password"]
-    first = run_cli("demo", "--headless", "--donations", "20", "--json", "--no-sign", "--seed", "1", data_dir=data)
+    first = run_cli("demo", "--headless", "--donations", "20", "--json", "--no-sign", "--seed", "1", data_dir=data,
+                    user=None)  # a demo folder: the demo runs as its demo staff, without asking
     assert first.returncode == 0, first.stderr
-    second = run_cli("demo", "--headless", "--donations", "20", "--json", "--no-sign", "--seed", "2", data_dir=data)
+    second = run_cli("demo", "--headless", "--donations", "20", "--json", "--no-sign", "--seed", "2", data_dir=data,
+                     user=None)
     assert second.returncode == 0, second.stderr
     return data, json.loads(first.stdout), json.loads(second.stdout)
 
@@ -46,18 +48,22 @@ def inited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def _init(data: Path, env: dict[str, str]) -> Path:
-    out = run_cli("init", "--no-ca", data_dir=data, env=env)
+    out = run_cli("init", "--no-ca", "--admin-password", INITIAL_ADMIN_PASSWORD, data_dir=data, env=env, user=None)
     assert out.returncode == 0, out.stderr
+    # the forced first change, as a script makes it
+    new = password_file(PASSWORD)
+    changed = run_cli("passwd", "--new-password-file", str(new), data_dir=data, password=INITIAL_ADMIN_PASSWORD)
+    assert changed.returncode == 0, changed.stderr
     return data
 
 
 def test_init_prints_where_everything_is(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    out = run_cli("init", "--no-ca", env={"STATION_HOME": str(home)})  # no --data-dir: STATION_HOME decides
+    out = run_cli("init", "--no-ca", env={"STATION_HOME": str(home)}, user=None)  # no --data-dir: STATION_HOME
     assert out.returncode == 0, out.stderr
     assert str(home / "station.toml") in out.stdout and "admin /" in out.stdout
     assert (home / "station.toml").exists() and (home / "keys" / "pii.key").exists()
-    again = run_cli("init", "--no-ca", "--json", data_dir=home)
+    again = run_cli("init", "--no-ca", "--json", data_dir=home, user=None)
     assert again.returncode == 0 and json.loads(again.stdout)["created"] is False
     assert json.loads(again.stdout)["admin_password"] is None
 
@@ -150,7 +156,7 @@ def test_messages_in_chinese_by_default(inited: Path) -> None:
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
-    out = run_cli("demo", "--headless", "--donations", "0", data_dir=tmp_path / "d")
+    out = run_cli("demo", "--headless", "--donations", "0", data_dir=tmp_path / "d", user=None)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     out = run_cli("donor", "show", "--id-number", "110101199003077774", data_dir=tmp_path / "missing")
     assert out.returncode == 2 and "station init" in out.stderr and "Traceback" not in out.stderr

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from station.errors import InvalidTransition, SigningError
+from station.demo import DEMO_PIN
 from station.models import Donation, SignedRecord
 
 
@@ -19,7 +20,7 @@ def signing_station(tmp_path_factory: pytest.TempPathFactory):
     from station.demo import demo_actors, enrol_demo_staff, run_demo
 
     data = tmp_path_factory.mktemp("records") / "data"
-    init_data_dir(data, admin_password="Admin-2026-records")
+    init_data_dir(data, admin_password="Records-Keeper-2026")
     ctx = open_context(data)
     report = run_demo(ctx, 6, 3)
     enrol_demo_staff(ctx)
@@ -66,18 +67,18 @@ def test_crash_after_writing_then_signing_again(signing_station, monkeypatch: py
 
     monkeypatch.setattr(records.audit, "record", crash)
     with pytest.raises(RuntimeError):
-        records.sign_donation_records(ctx, actors["nurse"], did, pin="1234", donor_signature=signature,
+        records.sign_donation_records(ctx, actors["nurse"], did, pin=DEMO_PIN, donor_signature=signature,
                                       fingerprint=fingerprint)
     assert _rows(ctx, did) == 0 and _state(ctx, did) == "sealed"  # the PDFs may exist; no row points to them
     monkeypatch.setattr(records.audit, "record", real_record)
-    out = records.sign_donation_records(ctx, actors["nurse"], did, pin="1234", donor_signature=signature,
+    out = records.sign_donation_records(ctx, actors["nurse"], did, pin=DEMO_PIN, donor_signature=signature,
                                         fingerprint=fingerprint)
     assert sorted(r["kind"] for r in out["signed"]) == ["collection", "consent"]
     assert out["pending"] == ["registration"] and _state(ctx, did) == "sealed"
     with pytest.raises(SigningError) as nothing:  # the nurse has nothing more to sign
-        records.sign_donation_records(ctx, actors["nurse"], did, pin="1234")
+        records.sign_donation_records(ctx, actors["nurse"], did, pin=DEMO_PIN)
     assert nothing.value.code == "NOTHING_TO_SIGN"
-    done = records.sign_donation_records(ctx, actors["physician"], did, pin="1234")
+    done = records.sign_donation_records(ctx, actors["physician"], did, pin=DEMO_PIN)
     assert done["state"] == "records_signed" and done["pending"] == []
 
     from signing.ca import LocalCA
@@ -124,5 +125,5 @@ def test_only_a_sealed_donation_is_signed(signing_station) -> None:
     ctx, actors, report = signing_station
     not_sealed = next(d for d in report.donation_ids if d not in report.sealed_ids)
     with pytest.raises(InvalidTransition):
-        sign_donation_records(ctx, actors["nurse"], not_sealed, pin="1234")
+        sign_donation_records(ctx, actors["nurse"], not_sealed, pin=DEMO_PIN)
     assert _rows(ctx, not_sealed) == 0

@@ -12,6 +12,7 @@ from PySide6.QtGui import QPointingDevice, QTabletEvent
 from PySide6.QtWidgets import QApplication
 from uihelpers import idle
 
+from station.demo import DEMO_PIN
 from station.services.donor_evidence import load_donor_evidence
 
 pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="socat is needed for the simulators")
@@ -171,7 +172,7 @@ def test_whole_donation_through_the_windows(client: Any, demo: Any, sims: Any, q
     # the nurse signs: the donor's consent (tablet evidence) and her collection record
     signed: list[dict] = []
     chair.controller.sig_signed.connect(signed.append)
-    chair.signing.pin.setText("1234")
+    chair.signing.pin.setText(DEMO_PIN)
     qtbot.keyClick(chair.signing.pin, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bool(signed), timeout=60_000)
     assert sorted(r["kind"] for r in signed[0]["signed"]) == ["collection", "consent"]
@@ -189,7 +190,7 @@ def test_whole_donation_through_the_windows(client: Any, demo: Any, sims: Any, q
     qtbot.keyClick(phys.signing.pin, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: any("PIN" in m[2] for m in dialogs.messages), timeout=30_000)
     assert (phys.controller.detail or {}).get("state") == "sealed"
-    phys.signing.pin.setText("1234")
+    phys.signing.pin.setText(DEMO_PIN)
     qtbot.keyClick(phys.signing.pin, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: (phys.controller.detail or {}).get("state") == "records_signed", timeout=60_000)
     assert not any("Traceback" in m[2] for m in dialogs.messages)

@@ -3,6 +3,7 @@ from the quality dashboard (the same files as the command line), receiving a lot
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,17 @@ def test_ledger_export_buttons_write_what_the_cli_writes(client: Any, demo: Any,
         with qtbot.waitSignal(quality.controller.sig_exported, timeout=15_000):
             button.click()
     assert [a[0] for a in asked] == [f"ledger-{day}.csv", f"ledger-{day}.pdf"]
+    # the demo administrator's first sign-in on the command line: the forced password change first
+    from tests.station.conftest import password_file
+    from tests.station.flow import PASSWORD
+    from ui.demo_data import ADMIN_PASSWORD
+
+    new = password_file(PASSWORD)
+    changed = run_cli("passwd", "--new-password-file", str(new), data_dir=demo.data_dir, password=ADMIN_PASSWORD)
+    assert changed.returncode == 0, changed.stderr
+    shutil.rmtree(new.parent)
     out = run_cli("report", "ledger", "--date", day.isoformat(), "--csv", str(tmp_path / "cli.csv"),
-                  "--pdf", str(tmp_path / "cli.pdf"), "--as", "admin", data_dir=demo.data_dir)
+                  "--pdf", str(tmp_path / "cli.pdf"), data_dir=demo.data_dir, user="admin")
     assert out.returncode == 0, out.stderr
     ui_csv = (tmp_path / "ui-ledger.csv").read_text(encoding="utf-8")
     assert ui_csv == (tmp_path / "cli.csv").read_text(encoding="utf-8")

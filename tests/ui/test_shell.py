@@ -157,9 +157,12 @@ def test_idle_timeout_and_card_removal_lock_the_screen(client: Any, demo: Any, q
 
     window.on_device_event("staff-card", Removed())
     assert window.pages.currentWidget() is window.lock_page
-    window.lock_page.password.setText("Station-2026")
+    window.lock_page.password.setText("Station-Demo-2026")
     qtbot.mouseClick(window.lock_page.unlock, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.work, timeout=10_000)
+    # unlocking signed in again: the client goes on in that new session (the service layer checks it)
+    assert session.actor is not None and session.actor.session is not None
+    assert session.actor.username == "nur01"
 
 
 def test_archivist_runs_the_archive_and_searches(client: Any, demo: Any, qtbot: Any, dialogs: Any) -> None:

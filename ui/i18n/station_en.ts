@@ -491,6 +491,10 @@
         <translation>Apheresis donation station</translation>
     </message>
     <message>
+        <source>DEMO - practice data only; the demo accounts' passwords and PINs are published: never enter real donors</source>
+        <translation>DEMO - practice data only; the demo accounts&apos; passwords and PINs are published: never enter real donors</translation>
+    </message>
+    <message>
         <source>Lock screen</source>
         <translation>Lock screen</translation>
     </message>

@@ -555,6 +555,10 @@
         <translation>成分献血工作站</translation>
     </message>
     <message>
+        <source>DEMO - practice data only; the demo accounts' passwords and PINs are published: never enter real donors</source>
+        <translation>演示 — 仅供练习的数据；演示账户的密码和 PIN 是公开的，请勿录入真实献血者</translation>
+    </message>
+    <message>
         <source>Lock screen</source>
         <translation>锁定屏幕</translation>
     </message>

@@ -71,6 +71,11 @@ class LockPage(Panel):
         self.password.clear()
 
         def done(result: tuple[object, bool]) -> None:
+            # the new sign-in's session carries on; the one that was locked is ended
+            old, (self.session.actor, _due) = self.session.actor, result  # type: ignore[assignment]
+            if old is not None and old.session is not None:
+                ctx = self.session.ctx
+                run_op(self, lambda: users.sign_out(ctx, old), lambda _r: None, lambda _e: None)
             self.sig_unlocked.emit()
 
         run_op(self, lambda: users.authenticate(self.session.ctx, actor.username, password), done,

@@ -84,9 +84,15 @@ class MainWindow(QMainWindow):
         row.addLayout(left)
         row.addWidget(self.stack, 1)
         self.notifications = NotificationArea(self)
+        # a demo folder (station init --demo; station.toml says so): a banner on every page
+        from ui.common.widgets import Banner
+
+        self.demo_banner = Banner(self)
+        self.demo_banner.setObjectName("demo_banner")
         central = QWidget(self)
         col = QVBoxLayout(central)
         col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(self.demo_banner)
         col.addWidget(self.notifications)
         col.addWidget(self.pages, 1)
         self.setCentralWidget(central)
@@ -113,6 +119,9 @@ class MainWindow(QMainWindow):
         self.idle_timer.setInterval(5_000)
         self.idle_timer.timeout.connect(self.check_idle)
         self.idle_timer.start()
+        from ui.ops import set_session_ended_handler
+
+        set_session_ended_handler(self.on_session_ended)
         self.retranslate()
         self.pages.setCurrentWidget(self.login)
 
@@ -133,6 +142,9 @@ class MainWindow(QMainWindow):
             item = self.nav.item(i)
             if item is not None:
                 item.setText(titles[key])
+        if self.session.ctx.config.station.demo:
+            self.demo_banner.show_message("error", self.tr(
+                "DEMO - practice data only; the demo accounts' passwords and PINs are published: never enter real donors"))
         self.lang_box.blockSignals(True)
         self.lang_box.setCurrentIndex(0 if current_language() == "zh_CN" else 1)
         self.lang_box.blockSignals(False)
@@ -215,13 +227,28 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         self.clear_workspaces()
-        self.session.actor = None
+        actor, self.session.actor = self.session.actor, None
+        if actor is not None and actor.session is not None:  # the service layer's session ends too
+            from station.services import users
+            from ui.ops import run_op
+
+            ctx = self.session.ctx
+            run_op(self, lambda: users.sign_out(ctx, actor), lambda _r: None, lambda _e: None)
         if self.session.tablet is not None:
             self.session.tablet.clear()
         self.status.retranslate()
         self.retranslate()
         self.login.reset()
         self.pages.setCurrentWidget(self.login)
+
+    def on_session_ended(self, exc: BaseException) -> None:
+        """The service layer ended the sign-in (expired, locked, deactivated, reset): back to the sign-in page."""
+        if self.session.actor is None:
+            return
+        from ui.ops import error_text
+
+        self.sign_out()
+        self.login.banner.show_message("warn", error_text(exc))
 
     def check_idle(self) -> None:
         minutes = self.session.ctx.config.security.idle_lock_minutes
