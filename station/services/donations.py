@@ -79,6 +79,16 @@ def register_donation(ctx: StationContext, actor: Actor, donor_id: int, *,
             raise ValidationError(f"该献血者已有进行中的献血（{open_one.din}）",
                                   f"This donor already has a donation in progress ({open_one.din})",
                                   code="DONATION_IN_PROGRESS", details={"donation_id": open_one.id})
+        stops = [f for f in rules.check_intervals(rs, _prior_donations(s, donor_id, today), today, donation_type,
+                                                  rs.section("dose")["planned_volume_ml_per_dose"] * planned_doses)
+                 if f.status == "fail"]
+        hard = [f for f in stops if not f.overridable]
+        if hard:
+            # GB 18467's intervals and yearly limits are hard stops: no donation is opened that no one may assess.
+            raise HardStop(f"不能登记献血：{'；'.join(f.message_zh for f in hard)}",
+                           f"Cannot register a donation: {'; '.join(f.message_en for f in hard)}",
+                           code="DONATION_INTERVAL", details={"codes": [f.code for f in hard],
+                                                              "next_eligible": hard[0].limit})
         din = allocate_din(s, ctx.config.site.facility_code, today.year)
         queue = (s.execute(select(func.max(Donation.queue_number)).where(Donation.donation_date == today,
                                                                        Donation.site_id == ctx.site_id)).scalar() or 0) + 1
@@ -91,7 +101,10 @@ def register_donation(ctx: StationContext, actor: Actor, donor_id: int, *,
                            actor_id=actor.user_id, station_id=ctx.station_id))
         audit.record(s, actor, "donation.register", "donation", d.id, at=now, after=snapshot(d), donation_id=d.id)
         out: dict[str, Any] = {"donation_id": d.id, "din": din, "check_character": din_check_character(din), "queue_number": queue,
-               "state": d.state}
+               "state": d.state,
+               # a shortened interval only a physician's approval for HLA-matched need allows: shown at the desk
+               "interval_notices": [{"code": f.code, "message_zh": f.message_zh, "message_en": f.message_en}
+                                    for f in stops]}
     if ctx.config.regional.url:
         # The regional deferral and history check (一地发现，处处屏蔽), after the registration's own transaction:
         # an unreachable platform is recorded as "not done" and must be acknowledged by the physician.
@@ -271,14 +284,20 @@ def latest_pretest(session: Session, donation_id: int) -> PreDonationTest | None
                            .order_by(PreDonationTest.id.desc()).limit(1)).scalar_one_or_none()
 
 
+def _prior_donations(session: Session, donor_id: int, on: date, *, excluding: int | None = None
+                     ) -> list[rules.PastDonation]:
+    query = select(DonationHistory).where(DonationHistory.donor_id == donor_id, DonationHistory.donated_on <= on)
+    if excluding is not None:
+        query = query.where((DonationHistory.donation_id.is_(None)) | (DonationHistory.donation_id != excluding))
+    return [rules.PastDonation(h.donation_type, h.donated_on, h.volume_ml, h.had_reaction)
+            for h in session.execute(query).scalars()]
+
+
 def evaluate(session: Session, ctx: StationContext, d: Donation) -> tuple[rules.RuleSet, list[rules.Finding]]:
     """Every check of the rule set in force on the donation date, passed or failed."""
     rs = rules.ruleset_for(d.donation_date)
     donor = d.donor
-    prior = [rules.PastDonation(h.donation_type, h.donated_on, h.volume_ml, h.had_reaction)
-             for h in session.execute(select(DonationHistory).where(
-                 DonationHistory.donor_id == donor.id, DonationHistory.donated_on <= d.donation_date,
-                 (DonationHistory.donation_id.is_(None)) | (DonationHistory.donation_id != d.id))).scalars()]
+    prior = _prior_donations(session, donor.id, d.donation_date, excluding=d.id)
     past_reaction = any(h.had_reaction for h in prior)
     findings: list[rules.Finding] = [
         rules.check_age(rs, donor.birth_date, d.donation_date, repeat_donor=bool(prior), past_reaction=past_reaction)]
