@@ -1,6 +1,7 @@
 """Collection chair widgets: pre-collection check, separator panel, finish, reactions, post-check, sealing, signing."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -144,17 +145,21 @@ class FinishForm(Panel):
             spin = QDoubleSpinBox(self)
             spin.setObjectName(f"finish_{key}")
             spin.setRange(0, 5000)
-            spin.setDecimals(2 if key == "platelet_yield_e11" else 0)
+            spin.setDecimals(self.DECIMALS.get(key, 1))
             self.spins[key] = spin
             self.labels[key] = QLabel(self)
             form.addRow(self.labels[key], spin)
         self.source = QLabel(self)
+        self.source.setWordWrap(True)
         form.addRow(self.source)
         self.submit = QPushButton(self)
         self.submit.setObjectName("finish_collection")
         form.addRow(self.submit)
         self.submit.clicked.connect(self._submit)
         self.retranslate()
+
+    # separators report volumes to 0.1 mL and the yield to 0.01 x10^11; a spin box shows them at that precision
+    DECIMALS = {"platelet_yield_e11": 2}
 
     def retranslate(self) -> None:
         names = {"whole_blood_processed_ml": self.tr("Whole blood processed (mL)"), "ac_used_ml": self.tr("AC used (mL)"),
@@ -173,12 +178,29 @@ class FinishForm(Panel):
             spin.setValue(float(getattr(result, k) or 0))
         self.retranslate()
 
-    def _submit(self) -> None:
-        v = {k: s.value() for k, s in self.spins.items()}
+    def edited(self) -> dict[str, float]:
+        """The fields the nurse changed from the separator's summary (compared at the precision shown)."""
         base = self.from_device
-        if base is not None and all(abs(v[k] - float(getattr(base, k) or 0)) < 1e-6 for k in self.KEYS):
-            self.sig_submitted.emit(base)
+        if base is None:
+            return {}
+        out: dict[str, float] = {}
+        for k, spin in self.spins.items():
+            shown = round(float(getattr(base, k) or 0), spin.decimals())
+            if abs(spin.value() - shown) > 10 ** -(spin.decimals() + 1):
+                out[k] = spin.value()
+        return out
+
+    def _submit(self) -> None:
+        base = self.from_device
+        if base is not None:
+            # the separator's summary exactly as received (floats unrounded, post count, Hct, alarms, raw message
+            # link); only a field the nurse really changed takes the typed value
+            changes = self.edited()
+            if "run_minutes" in changes and not changes["run_minutes"]:
+                changes["run_minutes"] = None  # type: ignore[assignment]
+            self.sig_submitted.emit(replace(base, **changes) if changes else base)
             return
+        v = {k: s.value() for k, s in self.spins.items()}
         self.sig_submitted.emit(CollectionResult(
             whole_blood_processed_ml=v["whole_blood_processed_ml"], ac_used_ml=v["ac_used_ml"],
             ac_to_donor_ml=v["ac_to_donor_ml"], platelet_volume_ml=v["platelet_volume_ml"],
