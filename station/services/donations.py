@@ -428,6 +428,12 @@ def defer(ctx: StationContext, actor: Actor, donation_id: int, *, reason_code: s
 
 # --- label -------------------------------------------------------------------------------------
 
+def label_blood_group(abo: str | None, rhd: str | None) -> str:
+    """The bag label's eye-readable group (the printer's font is Latin): "O RhD+", and never a bare "RhD" —
+    what is not on file is printed as not typed."""
+    return f"{abo or 'ABO UNTYPED'} RhD{rhd}" if rhd else (f"{abo} RhD UNTYPED" if abo else "ABO/RhD UNTYPED")
+
+
 def print_label(ctx: StationContext, actor: Actor, donation_id: int) -> dict[str, Any]:
     """The label's content (the printer driver renders it); printing is recorded on the donation."""
     require_permission(actor, Action.PRINT_LABEL)
@@ -438,7 +444,8 @@ def print_label(ctx: StationContext, actor: Actor, donation_id: int) -> dict[str
         d.label_printed_at = now
         site = ctx.config.site
         return {"din": d.din, "flags": d.din_flags, "check_character": din_check_character(d.din),
-                "abo": d.donor.abo, "rhd": d.donor.rhd, "product_code": site.platelet_product_code,
+                "abo": d.donor.abo, "rhd": d.donor.rhd, "abo_rhd": label_blood_group(d.donor.abo, d.donor.rhd),
+                "product_code": site.platelet_product_code,
                 "collection_date": d.donation_date.isoformat(), "site_name": site.name,
                 "facility_code": site.facility_code}
 

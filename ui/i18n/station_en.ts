@@ -34,6 +34,38 @@
         <source>Archived on</source>
         <translation>Archived on</translation>
     </message>
+    <message>
+        <source>Collection record</source>
+        <translation>Collection record</translation>
+    </message>
+    <message>
+        <source>Consent and health questionnaire</source>
+        <translation>Consent and health questionnaire</translation>
+    </message>
+    <message>
+        <source>Four-property check of the stored package: FAILED</source>
+        <translation>Four-property check of the stored package: FAILED</translation>
+    </message>
+    <message>
+        <source>Four-property check of the stored package: passed</source>
+        <translation>Four-property check of the stored package: passed</translation>
+    </message>
+    <message>
+        <source>Open the records (PDF)</source>
+        <translation>Open the records (PDF)</translation>
+    </message>
+    <message>
+        <source>Registration and examination form</source>
+        <translation>Registration and examination form</translation>
+    </message>
+    <message>
+        <source>SIGNATURES NOT VALID</source>
+        <translation>SIGNATURES NOT VALID</translation>
+    </message>
+    <message>
+        <source>signatures valid</source>
+        <translation>signatures valid</translation>
+    </message>
 </context>
 <context>
     <name>ArchiveRunPanel</name>
@@ -1226,6 +1258,34 @@ Please wait for the staff.</translation>
         <source>The donor signed the consent and questionnaire.</source>
         <translation>The donor signed the consent and questionnaire.</translation>
     </message>
+    <message>
+        <source>All three records are signed.</source>
+        <translation>All three records are signed.</translation>
+    </message>
+    <message>
+        <source>Today's &amp;bookings</source>
+        <translation>Today's &amp;bookings</translation>
+    </message>
+    <message>
+        <source>Your record is signed; still waiting for: %1</source>
+        <translation>Your record is signed; still waiting for: %1</translation>
+    </message>
+    <message>
+        <source>Your records are signed; still waiting for: %1</source>
+        <translation>Your records are signed; still waiting for: %1</translation>
+    </message>
+    <message>
+        <source>collection record</source>
+        <translation>collection record</translation>
+    </message>
+    <message>
+        <source>consent and questionnaire</source>
+        <translation>consent and questionnaire</translation>
+    </message>
+    <message>
+        <source>registration and examination form</source>
+        <translation>registration and examination form</translation>
+    </message>
 </context>
 <context>
     <name>Workspaces</name>
@@ -1630,23 +1690,123 @@ Write it down now: it is shown only once and must be changed at the first sign-i
         <source>%1 already known</source>
         <translation>%1 already known</translation>
     </message>
+    <message>
+        <source>%1 booked, %2 arrived</source>
+        <translation>%1 booked, %2 arrived</translation>
+    </message>
+    <message>
+        <source>%1 rows refused:</source>
+        <translation>%1 rows refused:</translation>
+    </message>
+    <message>
+        <source>Booking</source>
+        <translation>Booking</translation>
+    </message>
+    <message>
+        <source>Booking files (*.json *.csv)</source>
+        <translation>Booking files (*.json *.csv)</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <source>Import bookings</source>
+        <translation>Import bookings</translation>
+    </message>
+    <message>
+        <source>Import bookings…</source>
+        <translation>Import bookings…</translation>
+    </message>
+    <message>
+        <source>Imported %1 bookings</source>
+        <translation>Imported %1 bookings</translation>
+    </message>
+    <message>
+        <source>Mark no-shows</source>
+        <translation>Mark no-shows</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>No bookings for today</source>
+        <translation>No bookings for today</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Time slot</source>
+        <translation>Time slot</translation>
+    </message>
+    <message>
+        <source>arrived</source>
+        <translation>arrived</translation>
+    </message>
+    <message>
+        <source>booked</source>
+        <translation>booked</translation>
+    </message>
+    <message>
+        <source>no-show</source>
+        <translation>no-show</translation>
+    </message>
 </context>
 <context>
     <name>FiguresPanel</name>
     <message>
-        <source>Export today&apos;s ledger (CSV)…</source>
-        <translation>Export today&apos;s ledger (CSV)…</translation>
+        <source>Export today's ledger (CSV)…</source>
+        <translation>Export today's ledger (CSV)…</translation>
     </message>
     <message>
-        <source>Export today&apos;s ledger (PDF)…</source>
-        <translation>Export today&apos;s ledger (PDF)…</translation>
+        <source>Export today's ledger (PDF)…</source>
+        <translation>Export today's ledger (PDF)…</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>Adverse reactions</source>
+        <translation>Adverse reactions</translation>
+    </message>
+    <message>
+        <source>Appointment share</source>
+        <translation>Appointment share</translation>
+    </message>
+    <message>
+        <source>Average wait</source>
+        <translation>Average wait</translation>
+    </message>
+    <message>
+        <source>Collections today</source>
+        <translation>Collections today</translation>
+    </message>
+    <message>
+        <source>Deferred</source>
+        <translation>Deferred</translation>
+    </message>
+    <message>
+        <source>Platelet doses</source>
+        <translation>Platelet doses</translation>
+    </message>
+    <message>
+        <source>Today %1</source>
+        <translation>Today %1</translation>
     </message>
 </context>
 <context>
     <name>QualityController</name>
     <message>
-        <source>Export the day&apos;s consumption ledger</source>
-        <translation>Export the day&apos;s consumption ledger</translation>
+        <source>Export the day's consumption ledger</source>
+        <translation>Export the day's consumption ledger</translation>
     </message>
     <message>
         <source>CSV files (*.csv)</source>
@@ -1670,6 +1830,59 @@ Write it down now: it is shown only once and must be changed at the first sign-i
     <message>
         <source>The lot expires at a time of day (without it: at the end of the day)</source>
         <translation>The lot expires at a time of day (without it: at the end of the day)</translation>
+    </message>
+</context>
+<context>
+    <name>CallPanel</name>
+    <message>
+        <source>Call next donor</source>
+        <translation>Call next donor</translation>
+    </message>
+    <message>
+        <source>Called %1</source>
+        <translation>Called %1</translation>
+    </message>
+    <message>
+        <source>Desk or chair</source>
+        <translation>Desk or chair</translation>
+    </message>
+    <message>
+        <source>Nobody is waiting.</source>
+        <translation>Nobody is waiting.</translation>
+    </message>
+</context>
+<context>
+    <name>CollectionController</name>
+    <message>
+        <source>No blood group on file for this donor: the separator was sent the parameters without one; check the group on the separator.</source>
+        <translation>No blood group on file for this donor: the separator was sent the parameters without one; check the group on the separator.</translation>
+    </message>
+    <message>
+        <source>The separator parameters could not be sent (%1); key them in on the separator.</source>
+        <translation>The separator parameters could not be sent (%1); key them in on the separator.</translation>
+    </message>
+</context>
+<context>
+    <name>WaitingRoomDisplay</name>
+    <message>
+        <source>Apheresis donation — please wait for your number</source>
+        <translation>Apheresis donation — please wait for your number</translation>
+    </message>
+    <message>
+        <source>Number %1, please go to %2</source>
+        <translation>Number %1, please go to %2</translation>
+    </message>
+    <message>
+        <source>Please wait to be called</source>
+        <translation>Please wait to be called</translation>
+    </message>
+    <message>
+        <source>Waiting room</source>
+        <translation>Waiting room</translation>
+    </message>
+    <message>
+        <source>Waiting: %1</source>
+        <translation>Waiting: %1</translation>
     </message>
 </context>
 </TS>

@@ -1839,18 +1839,18 @@ Write it down now: it is shown only once and must be changed at the first sign-i
 <context>
     <name>FiguresPanel</name>
     <message>
-        <source>Export today&apos;s ledger (CSV)…</source>
+        <source>Export today's ledger (CSV)…</source>
         <translation>导出今日出库登记（CSV）…</translation>
     </message>
     <message>
-        <source>Export today&apos;s ledger (PDF)…</source>
+        <source>Export today's ledger (PDF)…</source>
         <translation>导出今日出库登记（PDF）…</translation>
     </message>
 </context>
 <context>
     <name>QualityController</name>
     <message>
-        <source>Export the day&apos;s consumption ledger</source>
+        <source>Export the day's consumption ledger</source>
         <translation>导出当日耗材出库登记</translation>
     </message>
     <message>
@@ -1875,6 +1875,17 @@ Write it down now: it is shown only once and must be changed at the first sign-i
     <message>
         <source>The lot expires at a time of day (without it: at the end of the day)</source>
         <translation>该批号在当日某一时刻失效（不勾选：有效期至当日结束）</translation>
+    </message>
+</context>
+<context>
+    <name>CollectionController</name>
+    <message>
+        <source>No blood group on file for this donor: the separator was sent the parameters without one; check the group on the separator.</source>
+        <translation>该献血者无血型记录：已向分离机发送不含血型的采集参数，请在分离机上核对血型。</translation>
+    </message>
+    <message>
+        <source>The separator parameters could not be sent (%1); key them in on the separator.</source>
+        <translation>未能向分离机发送采集参数（%1），请在分离机上手工输入。</translation>
     </message>
 </context>
 </TS>
