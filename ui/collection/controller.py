@@ -27,6 +27,7 @@ class CollectionController(QObject):
     sig_summary = Signal(object)  # CollectionResult ready to be saved
     sig_signed = Signal(dict)
     sig_busy = Signal(str, bool)  # what, busy
+    sig_reaction_recorded = Signal(dict)
 
     def __init__(self, session: ClientSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -116,11 +117,17 @@ class CollectionController(QObject):
         run_confirmed(self, lambda conf: donations.finish_collection(ctx, actor, did, result, confirmations=conf),
                       self._reload)
 
-    def record_reaction(self, type_: str, grade: int, treatment: str, outcome: str) -> None:
+    def record_reaction(self, type_: str, grade: int, treatment: str, outcome: str, occurred_at: Any = None) -> None:
         ctx, actor, did = self.ctx, self.session.user, self.donation_id
         assert did is not None
+
+        def done(out: dict[str, Any]) -> None:
+            self.sig_reaction_recorded.emit(out)
+            self._reload()
+
         run_op(self, lambda: donations.record_adverse_reaction(ctx, actor, did, type=type_, grade=grade,
-                                                               treatment=treatment, outcome=outcome), self._reload)
+                                                               treatment=treatment, outcome=outcome,
+                                                               occurred_at=occurred_at), done)
 
     def postcollection_check(self, items: dict[str, bool], notes: str) -> None:
         ctx, actor, did = self.ctx, self.session.user, self.donation_id

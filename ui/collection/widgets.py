@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimeZone, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
@@ -28,7 +29,7 @@ from station.services.donations import (
     CollectionResult,
     PreCollectionInput,
 )
-from ui.common.widgets import Panel, pick
+from ui.common.widgets import Panel, local_time, pick
 
 
 class PreCheckForm(Panel):
@@ -209,36 +210,104 @@ class FinishForm(Panel):
 
 
 class ReactionForm(Panel):
-    sig_submitted = Signal(str, int, str, str)
+    """An adverse reaction: type, grade, time of onset (local time), treatment, outcome; confirmed before it is
+    saved; the reactions already recorded for the donation listed below."""
+
+    sig_submitted = Signal(str, int, str, str, object)  # type, grade, treatment, outcome, onset (aware datetime)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.type = QComboBox(self)
+        self.type.setObjectName("reaction_type")
         self.grade = QSpinBox(self)
+        self.grade.setObjectName("reaction_grade")
         self.grade.setRange(1, 3)
+        self.onset = QDateTimeEdit(self)
+        self.onset.setObjectName("reaction_onset")
+        self.onset.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.onset.setTimeZone(QTimeZone(b"Asia/Shanghai"))
+        self.onset_now = QPushButton(self)
+        self.onset_now.setObjectName("reaction_onset_now")
+        onset_row = QHBoxLayout()
+        onset_row.addWidget(self.onset, 1)
+        onset_row.addWidget(self.onset_now)
         self.treatment = QLineEdit(self)
         self.treatment.setObjectName("reaction_treatment")
         self.outcome = QLineEdit(self)
+        self.outcome.setObjectName("reaction_outcome")
         self.submit = QPushButton(self)
-        self.labels = [QLabel(self) for _ in range(4)]
+        self.submit.setObjectName("reaction_submit")
+        self.recorded = QListWidget(self)
+        self.recorded.setObjectName("reaction_list")
+        self.l_recorded = QLabel(self)
+        self.labels = [QLabel(self) for _ in range(5)]
         form = QFormLayout(self)
-        for label, field in zip(self.labels, (self.type, self.grade, self.treatment, self.outcome)):
+        for label, field in zip(self.labels, (self.type, self.grade, onset_row, self.treatment, self.outcome)):
             form.addRow(label, field)
         form.addRow(self.submit)
-        self.submit.clicked.connect(lambda: self.sig_submitted.emit(self.type.currentData(), self.grade.value(),
-                                                                    self.treatment.text(), self.outcome.text()))
+        form.addRow(self.l_recorded)
+        form.addRow(self.recorded)
+        self.reactions: list[dict[str, Any]] = []
+        self.onset_now.clicked.connect(self.set_onset_now)
+        self.submit.clicked.connect(self._submit)
+        self.set_onset_now()
         self.retranslate()
+
+    def set_onset_now(self, now: Any = None) -> None:
+        from datetime import UTC, datetime
+
+        from PySide6.QtCore import QDateTime
+
+        at = now or datetime.now(UTC)
+        self.onset.setDateTime(QDateTime.fromSecsSinceEpoch(int(at.timestamp()), QTimeZone(b"Asia/Shanghai")))
+
+    def onset_at(self) -> Any:
+        from datetime import UTC, datetime
+
+        return datetime.fromtimestamp(self.onset.dateTime().toSecsSinceEpoch(), UTC)
 
     def retranslate(self) -> None:
         for label, text in zip(self.labels, (self.tr("Reaction"), self.tr("Grade (1 mild - 3 severe)"),
-                                             self.tr("Treatment"), self.tr("Outcome"))):
+                                             self.tr("Time of onset"), self.tr("Treatment"), self.tr("Outcome"))):
             label.setText(text)
         current = self.type.currentIndex()
         self.type.clear()
         for code, (zh, en) in REACTION_TYPES.items():
             self.type.addItem(pick(zh, en), code)
         self.type.setCurrentIndex(max(current, 0))
+        self.onset_now.setText(self.tr("Now"))
         self.submit.setText(self.tr("Record adverse reaction"))
+        self.l_recorded.setText(self.tr("Reactions recorded for this donation"))
+        self.show_reactions(self.reactions)
+
+    def show_reactions(self, reactions: list[dict[str, Any]]) -> None:
+        self.reactions = list(reactions)
+        self.recorded.clear()
+        for r in sorted(self.reactions, key=lambda r: str(r.get("occurred_at"))):
+            zh, en = REACTION_TYPES.get(r.get("type", ""), (r.get("type", ""), r.get("type", "")))
+            self.recorded.addItem(self.tr("%1  %2, grade %3: %4").replace("%1", local_time(r.get("occurred_at")))
+                                  .replace("%2", pick(zh, en)).replace("%3", str(r.get("grade")))
+                                  .replace("%4", str(r.get("treatment") or "")))
+        if not self.reactions:
+            self.recorded.addItem(self.tr("None recorded"))
+
+    def _submit(self) -> None:
+        from ui.dialogs import dialogs
+
+        treatment = self.treatment.text().strip()
+        onset = self.onset_at()
+        text = (self.tr("Record this adverse reaction?\n%1, grade %2, onset %3\nTreatment: %4")
+                .replace("%1", self.type.currentText()).replace("%2", str(self.grade.value()))
+                .replace("%3", local_time(onset)).replace("%4", treatment or "—"))
+        if not dialogs().confirm(self, self.tr("Adverse reaction"), text):
+            return
+        self.sig_submitted.emit(self.type.currentData(), self.grade.value(), treatment, self.outcome.text().strip(),
+                                onset)
+
+    def clear_entry(self) -> None:
+        self.treatment.clear()
+        self.outcome.clear()
+        self.grade.setValue(1)
 
 
 class PostCheckForm(Panel):
@@ -273,12 +342,15 @@ class PostCheckForm(Panel):
 
 
 class SealingPanel(Panel):
-    """Scan each bag and segment; a mismatch is shown red across the window and sounds the alarm."""
+    """Scan each bag and segment; a mismatch is shown red across the window and sounds the alarm — at the scan,
+    before the sealing check is even pressed."""
 
     sig_seal = Signal(list)
+    sig_mismatch = Signal(str)  # the scan that does not carry this donation's DIN
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.expected_din = ""
         self.scan = QLineEdit(self)
         self.scan.setObjectName("seal_scan")
         self.scans = QListWidget(self)
@@ -307,11 +379,27 @@ class SealingPanel(Panel):
         self.seal.setText(self.tr("Seal check"))
         self.clear.setText(self.tr("Clear scans"))
 
+    def matches(self, text: str) -> bool:
+        from station.errors import ValidationError
+        from station.identifiers import parse_din
+
+        try:
+            return parse_din(text).din == self.expected_din
+        except ValidationError:
+            return False
+
     def _add(self) -> None:
+        from PySide6.QtGui import QBrush, QColor
+
         text = self.scan.text().strip()
-        if text:
-            self.scans.addItem(text)
         self.scan.clear()
+        if not text:
+            return
+        self.scans.addItem(text)
+        if self.expected_din and not self.matches(text):
+            item = self.scans.item(self.scans.count() - 1)
+            item.setForeground(QBrush(QColor("#c62828")))
+            self.sig_mismatch.emit(text)
 
     def values(self) -> list[str]:
         return [self.scans.item(i).text() for i in range(self.scans.count())]

@@ -35,6 +35,28 @@ def msg(item: dict[str, Any], key: str = "message") -> str:
     return str(item.get(f"{key}_en") if lang() == "en" else item.get(f"{key}_zh")) or ""
 
 
+def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M", *, offset: bool = False) -> str:
+    """A stored time (aware datetime or ISO text, UTC in the database) in the site's local time; with the UTC
+    offset where the time is evidence (signature stamps, archive dates)."""
+    from datetime import datetime
+
+    from station.context import LOCAL_TZ
+
+    if value in (None, ""):
+        return ""
+    at = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if at.tzinfo is None:
+        from datetime import UTC
+
+        at = at.replace(tzinfo=UTC)  # the database's naive values are UTC
+    local = at.astimezone(LOCAL_TZ)
+    text = local.strftime(fmt)
+    if offset:
+        z = local.strftime("%z")
+        text += f" (UTC{z[:3]}:{z[3:]})"
+    return text
+
+
 def state_text(state: str) -> str:
     from station.workflow import state_label
 

@@ -534,6 +534,10 @@
         <source>Your account has no workspace on this station.</source>
         <translation>Your account has no workspace on this station.</translation>
     </message>
+    <message>
+        <source>Scan %1 received, but no entry field is selected: click the field and scan again.</source>
+        <translation>Scan %1 received, but no entry field is selected: click the field and scan again.</translation>
+    </message>
 </context>
 <context>
     <name>ManualEntryForm</name>
@@ -642,6 +646,10 @@
     <message>
         <source>The two new passwords differ.</source>
         <translation>The two new passwords differ.</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Sign out</translation>
     </message>
 </context>
 <context>
@@ -797,6 +805,38 @@
     <message>
         <source>Record adverse reaction</source>
         <translation>Record adverse reaction</translation>
+    </message>
+    <message>
+        <source>%1  %2, grade %3: %4</source>
+        <translation>%1  %2, grade %3: %4</translation>
+    </message>
+    <message>
+        <source>Adverse reaction</source>
+        <translation>Adverse reaction</translation>
+    </message>
+    <message>
+        <source>None recorded</source>
+        <translation>None recorded</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>Now</translation>
+    </message>
+    <message>
+        <source>Reactions recorded for this donation</source>
+        <translation>Reactions recorded for this donation</translation>
+    </message>
+    <message>
+        <source>Record this adverse reaction?
+%1, grade %2, onset %3
+Treatment: %4</source>
+        <translation>Record this adverse reaction?
+%1, grade %2, onset %3
+Treatment: %4</translation>
+    </message>
+    <message>
+        <source>Time of onset</source>
+        <translation>Time of onset</translation>
     </message>
 </context>
 <context>
@@ -1285,6 +1325,14 @@ Please wait for the staff.</translation>
     <message>
         <source>registration and examination form</source>
         <translation>registration and examination form</translation>
+    </message>
+    <message>
+        <source>Adverse reaction recorded.</source>
+        <translation>Adverse reaction recorded.</translation>
+    </message>
+    <message>
+        <source>WRONG BAG: the scan %1 does not carry this donation's DIN %2. Do not seal; remove the bag.</source>
+        <translation>WRONG BAG: the scan %1 does not carry this donation's DIN %2. Do not seal; remove the bag.</translation>
     </message>
 </context>
 <context>

@@ -566,6 +566,10 @@
         <source>Your account has no workspace on this station.</source>
         <translation>您的账户在本工作站没有可用的工作区。</translation>
     </message>
+    <message>
+        <source>Scan %1 received, but no entry field is selected: click the field and scan again.</source>
+        <translation>已收到扫描 %1，但没有选中输入框：请点击输入框后重新扫描。</translation>
+    </message>
 </context>
 <context>
     <name>ManualEntryForm</name>
@@ -674,6 +678,10 @@
     <message>
         <source>The two new passwords differ.</source>
         <translation>两次输入的新密码不一致。</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>退出登录</translation>
     </message>
 </context>
 <context>
@@ -829,6 +837,38 @@
     <message>
         <source>Record adverse reaction</source>
         <translation>记录献血反应</translation>
+    </message>
+    <message>
+        <source>%1  %2, grade %3: %4</source>
+        <translation>%1  %2，%3级：%4</translation>
+    </message>
+    <message>
+        <source>Adverse reaction</source>
+        <translation>献血不良反应</translation>
+    </message>
+    <message>
+        <source>None recorded</source>
+        <translation>尚无记录</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>现在</translation>
+    </message>
+    <message>
+        <source>Reactions recorded for this donation</source>
+        <translation>本次献血已记录的不良反应</translation>
+    </message>
+    <message>
+        <source>Record this adverse reaction?
+%1, grade %2, onset %3
+Treatment: %4</source>
+        <translation>确认记录此献血不良反应？
+%1，%2级，发生时间 %3
+处理措施：%4</translation>
+    </message>
+    <message>
+        <source>Time of onset</source>
+        <translation>发生时间</translation>
     </message>
 </context>
 <context>
@@ -1317,6 +1357,14 @@ Please wait for the staff.</source>
     <message>
         <source>The donor signed the consent and questionnaire.</source>
         <translation>献血者已签署知情同意书和健康征询。</translation>
+    </message>
+    <message>
+        <source>Adverse reaction recorded.</source>
+        <translation>献血不良反应已记录。</translation>
+    </message>
+    <message>
+        <source>WRONG BAG: the scan %1 does not carry this donation's DIN %2. Do not seal; remove the bag.</source>
+        <translation>血袋错误：扫描的 %1 不是本次献血的献血条码 %2。请勿热合，撤下该血袋。</translation>
     </message>
 </context>
 <context>

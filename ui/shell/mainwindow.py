@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.login.sig_signed_in.connect(self.on_signed_in)
         self.login.sig_language_chosen.connect(self.change_language)
         self.password_change.sig_changed.connect(self.show_workspaces)
+        self.password_change.sig_sign_out.connect(self.sign_out)
         self.lock_page.sig_unlocked.connect(self.unlock)
         self.lock_page.sig_sign_out.connect(self.sign_out)
         self.nav.currentRowChanged.connect(self.show_workspace_at)
@@ -105,6 +106,13 @@ class MainWindow(QMainWindow):
         self.lock_button.clicked.connect(lambda: self.lock("manual"))
         self.sign_out_button.clicked.connect(self.sign_out)
         session.devices.sig_event.connect(self.on_device_event)
+        from ui.common.scan import ScanRouter
+
+        # the serial barcode scanner types into the focused field, as a keyboard scanner would
+        self.scan_router = ScanRouter(session.devices, self)
+        self.scan_router.sig_unrouted.connect(
+            lambda data: self.notify("warn", self.tr("Scan %1 received, but no entry field is selected: click the "
+                                                     "field and scan again.").replace("%1", data)))
         self.idle = IdleWatcher(self)
         app = QApplication.instance()
         if app is not None:
@@ -214,6 +222,16 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.work)
 
     def sign_out(self) -> None:
+        from PySide6.QtWidgets import QDialog
+
+        from ui.dialogs import dialogs
+
+        # nothing of the last user's session stays open: message boxes, dialogs, banners
+        dialogs().close_all()
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QDialog) and w.isVisible() and w is not self:
+                w.reject()
+        self.notifications.clear()
         self.clear_workspaces()
         self.session.actor = None
         if self.session.tablet is not None:

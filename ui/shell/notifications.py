@@ -18,7 +18,10 @@ class NotificationArea(QWidget):
 
     def notify(self, level: str, text: str) -> None:
         self.history.append((level, text))
+        if level == "ok":
+            self.clear("error")  # a later success: the red banners of what failed before go
         label = QLabel(text, self)
+        label.setProperty("level", level)
         label.setWordWrap(True)
         label.setStyleSheet(f"QLabel{{{BANNER_STYLE.get(level, BANNER_STYLE['info'])}padding:6px;}}")
         self.layout_.addWidget(label)
@@ -27,5 +30,12 @@ class NotificationArea(QWidget):
         else:
             QTimer.singleShot(self.timeout_ms * 3, label.deleteLater)
 
+    def clear(self, level: str | None = None) -> None:
+        """Remove the banners shown (of one level, or all: at sign-out nothing of the last user stays)."""
+        for label in self.findChildren(QLabel):
+            if level is None or label.property("level") == level:
+                label.hide()
+                label.deleteLater()
+
     def visible_texts(self) -> list[str]:
-        return [w.text() for w in self.findChildren(QLabel)]
+        return [w.text() for w in self.findChildren(QLabel) if not w.isHidden()]

@@ -1,0 +1,196 @@
+"""Defects a shift found in the client (issue 17): each test fails on the code before its fix."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+
+# --- D16: an adverse reaction is confirmed, has its time of onset, and is listed ---------------------------
+
+def test_reaction_is_confirmed_with_its_onset_and_listed(qapp: Any, qtbot: Any, dialogs: Any) -> None:
+    from ui.collection.widgets import ReactionForm
+    from ui.i18n import set_language
+
+    set_language("zh_CN")
+    form = ReactionForm()
+    qtbot.addWidget(form)
+    got: list[tuple] = []
+    form.sig_submitted.connect(lambda *a: got.append(a))
+    onset = datetime(2026, 5, 12, 2, 31, tzinfo=UTC)  # 10:31 in Beijing
+    form.set_onset_now(onset)
+    assert form.onset.text() == "2026-05-12 10:31"
+    form.treatment.setText("平卧休息，口服温糖水")
+    dialogs.answer = False
+    qtbot.mouseClick(form.submit, Qt.MouseButton.LeftButton)
+    assert got == [] and dialogs.messages[-1][0] == "confirm"  # nothing saved without the confirmation
+    assert "10:31" in dialogs.messages[-1][2] and "平卧休息" in dialogs.messages[-1][2]
+    dialogs.answer = True
+    qtbot.mouseClick(form.submit, Qt.MouseButton.LeftButton)
+    ((type_, grade, treatment, outcome, at),) = got
+    assert (type_, grade, treatment, at) == ("vasovagal", 1, "平卧休息，口服温糖水", onset)
+    form.show_reactions([{"type": "citrate", "grade": 2, "occurred_at": "2026-05-12T03:05:00+00:00",
+                          "treatment": "口服钙剂"}])
+    assert form.recorded.count() == 1
+    assert form.recorded.item(0).text().startswith("2026-05-12 11:05") and "枸橼酸盐反应" in form.recorded.item(0).text()
+
+
+# --- D9: a later success clears the red banners ------------------------------------------------------------
+
+def test_success_clears_red_banners(qapp: Any, qtbot: Any) -> None:
+    from ui.shell.notifications import NotificationArea
+
+    area = NotificationArea()
+    qtbot.addWidget(area)
+    area.notify("error", "签名失败")
+    area.notify("warn", "分离机未连接")
+    assert area.visible_texts() == ["签名失败", "分离机未连接"]
+    area.notify("ok", "记录已签名")
+    assert area.visible_texts() == ["分离机未连接", "记录已签名"]
+
+
+# --- D11: nothing of one user's session stays open over the next one's ------------------------------------
+
+def test_sign_out_closes_dialogs_and_banners(client: Any, demo: Any, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from ui.dialogs import DialogService, set_dialogs
+
+    session, window = client
+    real = DialogService()
+    previous = set_dialogs(real)
+    try:
+        window.on_signed_in(demo.actors["nurse"], False)
+        real.error(window, "未完成", "采前核对未通过")
+        other = QDialog(window)
+        other.open()
+        window.notify("error", "签名失败")
+        qtbot.waitUntil(lambda: bool(real._open) and real._open[0].isVisible())
+        box = real._open[0]
+        window.sign_out()
+        assert not box.isVisible() and not other.isVisible() and real._open == []
+        assert window.notifications.visible_texts() == []
+        window.on_signed_in(demo.actors["physician"], False)
+        assert not box.isVisible()
+    finally:
+        set_dialogs(previous)
+
+
+# --- D17: the first-login password page has a way out -----------------------------------------------------
+
+def test_first_login_password_page_can_sign_out(client: Any, demo: Any, qtbot: Any) -> None:
+    session, window = client
+    window.on_signed_in(demo.actors["nurse"], True)
+    assert window.pages.currentWidget() is window.password_change
+    window.password_change.old.setText("typed")
+    qtbot.mouseClick(window.password_change.sign_out, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.login
+    assert session.actor is None and window.password_change.old.text() == ""
+    assert window.password_change.sign_out.text() == "退出登录"
+
+
+# --- D13: times in the site's local time -------------------------------------------------------------------
+
+def test_local_time_with_offset() -> None:
+    from ui.common.widgets import local_time
+
+    assert local_time("2026-05-12T16:31:00+00:00") == "2026-05-13 00:31"
+    assert local_time(datetime(2026, 5, 12, 2, 31, tzinfo=UTC), "%H:%M:%S", offset=True) == "10:31:00 (UTC+08:00)"
+    assert local_time(None) == ""
+
+
+# --- D5: the serial scanner's scans reach the focused field; a wrong bag is flagged at the scan -------------
+
+def test_serial_scanner_types_into_the_focused_field_and_flags_a_wrong_bag(client: Any, qtbot: Any,
+                                                                         tmp_path: Any) -> None:
+    import shutil
+
+    import pytest
+
+    if shutil.which("socat") is None:
+        pytest.skip("socat is needed for the simulators")
+    from devices.sim_supervisor import SimSupervisor
+    from station.identifiers import din_barcode_data
+    from ui.collection.widgets import SealingPanel
+
+    session, window = client
+    sims = SimSupervisor(tmp_path / "sims")
+    sims.start(("scanner",))
+    try:
+        hub = session.devices
+        hub.add("scanner", "scanner", "serial", sims.ports["scanner"])
+        panel = SealingPanel()
+        qtbot.addWidget(panel)
+        panel.expected_din = "W000026000123"
+        wrong: list[str] = []
+        panel.sig_mismatch.connect(wrong.append)
+        panel.show()
+        panel.activateWindow()
+        panel.scan.setFocus()
+        qtbot.waitUntil(lambda: panel.scan.hasFocus())
+        good = din_barcode_data("W000026000123")
+        for data in (good, good):
+            sims.control("scanner", {"cmd": "scan", "data": data})
+        qtbot.waitUntil(lambda: panel.scans.count() == 2, timeout=15_000)
+        assert panel.values() == [good, good] and wrong == [] and panel.scan.text() == ""
+        other = din_barcode_data("W000026000999")
+        sims.control("scanner", {"cmd": "scan", "data": other})
+        qtbot.waitUntil(lambda: wrong == [other], timeout=15_000)  # flagged at the scan, before Seal check
+        assert panel.scans.item(2).foreground().color().name() == "#c62828"
+        # with no entry field focused, the scan is not lost silently
+        panel.hide()
+        window.activateWindow()
+        window.setFocus()
+        sims.control("scanner", {"cmd": "scan", "data": good})
+        qtbot.waitUntil(lambda: any(good in t for t in window.notifications.visible_texts()), timeout=15_000)
+    finally:
+        session.devices.remove("scanner")
+        sims.stop()
+
+
+def test_wrong_bag_scan_raises_the_hard_stop_banner_in_the_chair(client: Any, demo: Any, qtbot: Any) -> None:
+    session, window = client
+    window.on_signed_in(demo.actors["nurse"], False)
+    chair = window.workspace_widgets["collection"]
+    chair.sealing.expected_din = "W000026000123"
+    chair.sealing.scan.setText("=W00002600099900")
+    chair.sealing.scan.returnPressed.emit()
+    assert chair.banner.level == "error" and "W000026000123" in chair.banner.text()
+    assert chair.alarm_timer.isActive()
+    chair.stop_alarm()
+
+
+# --- D6: a poor fingerprint: the tablet says "press again" and the retry works ------------------------------
+
+def test_poor_fingerprint_asks_to_press_again_and_retry_works(client: Any, qtbot: Any, tmp_path: Any) -> None:
+    import shutil
+
+    import pytest
+
+    if shutil.which("socat") is None:
+        pytest.skip("socat is needed for the simulators")
+    from devices.sim_supervisor import SimSupervisor
+
+    session, window = client
+    sims = SimSupervisor(tmp_path / "sims")
+    sims.start(("fingerprint",))
+    try:
+        hub = session.devices
+        hub.add("fingerprint", "fingerprint", "serial", sims.ports["fingerprint"])
+        qtbot.waitUntil(lambda: hub.workers["fingerprint"].status.state.value == "connected", timeout=15_000)
+        tablet = session.tablet
+        sims.control("fingerprint", {"cmd": "fault", "mode": "low_quality"})
+        tablet._ask_fingerprint()
+        qtbot.waitUntil(lambda: tablet.window.fp_state[0] == "poor", timeout=15_000)
+        qtbot.wait(200)  # the driver's status turns "error" after the refused print: still "press again"
+        assert tablet.window.fp_state[0] == "poor"
+        assert "再按一次" in tablet.window.fp_status.text()
+        assert not tablet.window.fp_retry.isHidden()
+        sims.control("fingerprint", {"cmd": "fault", "mode": None})
+        qtbot.mouseClick(tablet.window.fp_retry, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: tablet.step == "done", timeout=15_000)
+        assert tablet.window.pages.currentWidget() is tablet.window.thanks_page
+    finally:
+        session.devices.remove("fingerprint")
+        sims.stop()
