@@ -852,6 +852,12 @@ def amend_collection(ctx: StationContext, actor: Actor, donation_id: int, change
 
 # --- reading -----------------------------------------------------------------------------------
 
+def _latest_regional(session: Session, donation_id: int) -> dict[str, Any] | None:
+    from station.services.operations.regional import latest_check
+
+    return latest_check(session, donation_id)
+
+
 def donation_detail(ctx: StationContext, actor: Actor, donation_id: int) -> dict[str, Any]:
     require_permission(actor, Action.VIEW_DONOR)
     with ctx.transaction() as s:
@@ -879,6 +885,7 @@ def donation_detail(ctx: StationContext, actor: Actor, donation_id: int) -> dict
                              if decision else None),
                 "collection": snapshot(coll) if coll else None,
                 "adverse_reactions": [snapshot(r) for r in reactions],
+                "regional_check": _latest_regional(s, d.id),
                 "checks": [{"kind": c.kind, "passed": c.passed, "items": c.items, "at": c.checked_at.isoformat()}
                            for c in checks],
                 "steps": [{"step": st.step, "state": st.state_to, "at": st.at.isoformat(), "actor_id": st.actor_id}
