@@ -194,3 +194,86 @@ def test_poor_fingerprint_asks_to_press_again_and_retry_works(client: Any, qtbot
     finally:
         session.devices.remove("fingerprint")
         sims.stop()
+
+
+# --- D7: a regional check that timed out shows at the desk; a screen lists and acknowledges them ------------
+
+def test_regional_timeout_at_the_desk_and_acknowledged_by_the_physician(client: Any, demo: Any, qtbot: Any,
+                                                                      dialogs: Any, monkeypatch: Any) -> None:
+    import dataclasses
+
+    from uihelpers import idle
+
+    from station.platforms.regional_sim import RegionalSimulator
+    from station.services import donations as dn
+    from station.services import donors as dr
+    from tests.station.flow import id_number
+
+    session, window = client
+    ctx = demo.ctx
+    with RegionalSimulator() as sim:
+        sim.delay = 1.0
+        ctx.config = dataclasses.replace(ctx.config, regional=dataclasses.replace(
+            ctx.config.regional, url=sim.url, timeout_seconds=0.3))
+        reg_actor = demo.actors["registrar"]
+        from datetime import date
+
+        donor = dr.register_donor(ctx, reg_actor, dr.DonorInput(
+            id_number=id_number(date(1990, 3, 3), "male"), name="区域超时", sex="male", birth_date=date(1990, 3, 3),
+            phone="13800000001", abo="O", rhd="+"))
+        out = dn.register_donation(ctx, reg_actor, donor["donor_id"])
+    assert out["regional_check"]["status"] == "not_done"
+    window.on_signed_in(reg_actor, False)
+    reg = window.workspace_widgets["registration"]
+    reg._registered(out)
+    assert any("区域献血者核查未完成" in t and "超时" in t for t in window.notifications.visible_texts())
+    window.sign_out()
+
+    window.on_signed_in(demo.actors["physician"], False)
+    phys = window.workspace_widgets["physician"]
+    phys.controller.open(out["donation_id"])
+    qtbot.waitUntil(lambda: phys.controller.detail is not None
+                    and phys.controller.detail["donation_id"] == out["donation_id"], timeout=10_000)
+    assert not phys.regional_alert.isHidden() and "超时" in phys.regional_alert.text()
+    dialog = phys.show_regional_checks()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() >= 1, timeout=10_000)
+    row = next(i for i, c in enumerate(dialog.checks) if c["donation_id"] == out["donation_id"])
+    assert "超时" in dialog.table.item(row, 4).text() and dialog.table.item(row, 1).text() == out["din"]
+    dialog.table.selectRow(row)
+    assert dialog.ack.isEnabled()
+    monkeypatch.setattr(type(dialogs), "ask_text", lambda self, parent, title, label: "平台超时，已电话核实无屏蔽",
+                        raising=False)
+    qtbot.mouseClick(dialog.ack, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: phys.regional_alert.isHidden(), timeout=10_000)
+    idle(qtbot)
+    assert dn.donation_detail(ctx, demo.actors["physician"], out["donation_id"])["regional_check"][
+        "acknowledgement"] == "平台超时，已电话核实无屏蔽"
+    dialog.close()
+
+
+# --- D10: a sealed donation opened by the physician shows what was recorded ---------------------------------
+
+def test_physician_sees_the_recorded_vitals_and_results_of_a_sealed_donation(client: Any, demo: Any,
+                                                                             qtbot: Any) -> None:
+    from station.services import donations as dn
+
+    from tests.station.flow import GOOD_COLLECTION, POST_OK, barcode, din_of
+
+    session, window = client
+    doc, nurse = demo.actors["physician"], demo.actors["nurse"]
+    did = demo.waiting["collecting"]
+    dn.finish_collection(demo.ctx, nurse, did, GOOD_COLLECTION)
+    dn.postcollection_check(demo.ctx, nurse, did, POST_OK)
+    dn.seal(demo.ctx, nurse, did, [barcode(din_of(demo.ctx, did))] * 2)
+    detail = dn.donation_detail(demo.ctx, doc, did)
+    window.on_signed_in(doc, False)
+    phys = window.workspace_widgets["physician"]
+    phys.controller.open(did)
+    qtbot.waitUntil(lambda: phys.controller.detail is not None and phys.controller.detail["donation_id"] == did,
+                    timeout=10_000)
+    assert not phys.signing.isHidden()  # asked to sign ...
+    weight = detail["examination"]["weight_kg"]
+    assert phys.vitals.fields["weight_kg"].edit.text() == f"{weight:g}"  # ... with the vitals on screen
+    assert phys.vitals.fields["systolic"].edit.text() == str(detail["examination"]["systolic"])
+    text = phys.pretest.live.text()
+    assert "等待" not in text and f"{detail['pretest']['hb_g_l']:g}" in text

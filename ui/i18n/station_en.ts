@@ -760,6 +760,34 @@
         <source>Enter haemoglobin, haematocrit and platelets.</source>
         <translation>Enter haemoglobin, haematocrit and platelets.</translation>
     </message>
+    <message>
+        <source>Hb</source>
+        <translation>Hb</translation>
+    </message>
+    <message>
+        <source>Hct</source>
+        <translation>Hct</translation>
+    </message>
+    <message>
+        <source>MPV</source>
+        <translation>MPV</translation>
+    </message>
+    <message>
+        <source>PLT</source>
+        <translation>PLT</translation>
+    </message>
+    <message>
+        <source>Recorded results (%1): %2</source>
+        <translation>Recorded results (%1): %2</translation>
+    </message>
+    <message>
+        <source>analyzer</source>
+        <translation>analyzer</translation>
+    </message>
+    <message>
+        <source>entered by hand</source>
+        <translation>entered by hand</translation>
+    </message>
 </context>
 <context>
     <name>QueueTicket</name>
@@ -1333,6 +1361,18 @@ Please wait for the staff.</translation>
     <message>
         <source>WRONG BAG: the scan %1 does not carry this donation's DIN %2. Do not seal; remove the bag.</source>
         <translation>WRONG BAG: the scan %1 does not carry this donation's DIN %2. Do not seal; remove the bag.</translation>
+    </message>
+    <message>
+        <source>%1 — click to acknowledge</source>
+        <translation>%1 — click to acknowledge</translation>
+    </message>
+    <message>
+        <source>Regional check acknowledged.</source>
+        <translation>Regional check acknowledged.</translation>
+    </message>
+    <message>
+        <source>Regional checks…</source>
+        <translation>Regional checks…</translation>
     </message>
 </context>
 <context>
@@ -1931,6 +1971,74 @@ Write it down now: it is shown only once and must be changed at the first sign-i
     <message>
         <source>Waiting: %1</source>
         <translation>Waiting: %1</translation>
+    </message>
+</context>
+<context>
+    <name>RegionalChecks</name>
+    <message>
+        <source>%1
+Why may collection go on (e.g. checked by telephone)?</source>
+        <translation>%1
+Why may collection go on (e.g. checked by telephone)?</translation>
+    </message>
+    <message>
+        <source>Regional check not done</source>
+        <translation>Regional check not done</translation>
+    </message>
+</context>
+<context>
+    <name>RegionalChecksDialog</name>
+    <message>
+        <source>%1 checks, %2 to acknowledge</source>
+        <translation>%1 checks, %2 to acknowledge</translation>
+    </message>
+    <message>
+        <source>Acknowledge…</source>
+        <translation>Acknowledge…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>DIN</source>
+        <translation>DIN</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <source>NOT DONE - to acknowledge</source>
+        <translation>NOT DONE - to acknowledge</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>Regional checks today</source>
+        <translation>Regional checks today</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>done</translation>
+    </message>
+    <message>
+        <source>not done, acknowledged</source>
+        <translation>not done, acknowledged</translation>
     </message>
 </context>
 </TS>

@@ -792,6 +792,34 @@
         <source>Enter haemoglobin, haematocrit and platelets.</source>
         <translation>请输入血红蛋白、红细胞压积和血小板计数。</translation>
     </message>
+    <message>
+        <source>Hb</source>
+        <translation>血红蛋白</translation>
+    </message>
+    <message>
+        <source>Hct</source>
+        <translation>红细胞压积</translation>
+    </message>
+    <message>
+        <source>MPV</source>
+        <translation>平均血小板体积</translation>
+    </message>
+    <message>
+        <source>PLT</source>
+        <translation>血小板计数</translation>
+    </message>
+    <message>
+        <source>Recorded results (%1): %2</source>
+        <translation>已记录的检测结果（%1）：%2</translation>
+    </message>
+    <message>
+        <source>analyzer</source>
+        <translation>血细胞分析仪</translation>
+    </message>
+    <message>
+        <source>entered by hand</source>
+        <translation>手工录入</translation>
+    </message>
 </context>
 <context>
     <name>QueueTicket</name>
@@ -1366,6 +1394,18 @@ Please wait for the staff.</source>
         <source>WRONG BAG: the scan %1 does not carry this donation's DIN %2. Do not seal; remove the bag.</source>
         <translation>血袋错误：扫描的 %1 不是本次献血的献血条码 %2。请勿热合，撤下该血袋。</translation>
     </message>
+    <message>
+        <source>%1 — click to acknowledge</source>
+        <translation>%1 — 点击确认</translation>
+    </message>
+    <message>
+        <source>Regional check acknowledged.</source>
+        <translation>区域核查已确认。</translation>
+    </message>
+    <message>
+        <source>Regional checks…</source>
+        <translation>区域核查…</translation>
+    </message>
 </context>
 <context>
     <name>Workspaces</name>
@@ -1934,6 +1974,74 @@ Write it down now: it is shown only once and must be changed at the first sign-i
     <message>
         <source>The separator parameters could not be sent (%1); key them in on the separator.</source>
         <translation>未能向分离机发送采集参数（%1），请在分离机上手工输入。</translation>
+    </message>
+</context>
+<context>
+    <name>RegionalChecks</name>
+    <message>
+        <source>%1
+Why may collection go on (e.g. checked by telephone)?</source>
+        <translation>%1
+为何可以继续采血（例如已电话核实）？</translation>
+    </message>
+    <message>
+        <source>Regional check not done</source>
+        <translation>区域核查未完成</translation>
+    </message>
+</context>
+<context>
+    <name>RegionalChecksDialog</name>
+    <message>
+        <source>%1 checks, %2 to acknowledge</source>
+        <translation>共 %1 次核查，%2 次待确认</translation>
+    </message>
+    <message>
+        <source>Acknowledge…</source>
+        <translation>确认…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>DIN</source>
+        <translation>献血条码</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <source>NOT DONE - to acknowledge</source>
+        <translation>未完成 — 待确认</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Regional checks today</source>
+        <translation>今日区域核查</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>not done, acknowledged</source>
+        <translation>未完成，已确认</translation>
     </message>
 </context>
 </TS>

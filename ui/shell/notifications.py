@@ -34,8 +34,9 @@ class NotificationArea(QWidget):
         """Remove the banners shown (of one level, or all: at sign-out nothing of the last user stays)."""
         for label in self.findChildren(QLabel):
             if level is None or label.property("level") == level:
+                label.setProperty("cleared", True)
                 label.hide()
                 label.deleteLater()
 
     def visible_texts(self) -> list[str]:
-        return [w.text() for w in self.findChildren(QLabel) if not w.isHidden()]
+        return [w.text() for w in self.findChildren(QLabel) if not w.property("cleared")]
