@@ -73,6 +73,8 @@ class TabletController(QObject):
         self.window.show_signature()
 
     def _signed(self) -> None:
+        if self.step != "signature":
+            return  # a late tap on a page no longer (or not yet) shown
         try:
             self.signature = self.window.canvas.capture()
         except SignatureDataError:

@@ -205,6 +205,8 @@ class TabletWindow(Panel):
 
     def show_questionnaire(self, questionnaire: dict[str, Any]) -> None:
         self.questionnaire = questionnaire
+        # each donor starts at the top: the last donor's scroll position must not count as "read to the end"
+        self.scroll.verticalScrollBar().setValue(0)
         self._build_questionnaire(keep_answers=False)
         self.pages.setCurrentWidget(self.q_page)
 
