@@ -1001,6 +1001,38 @@ Treatment: %4</translation>
         <source>reachable</source>
         <translation>reachable</translation>
     </message>
+    <message>
+        <source>Barcode scanner</source>
+        <translation>Barcode scanner</translation>
+    </message>
+    <message>
+        <source>Cell separator</source>
+        <translation>Cell separator</translation>
+    </message>
+    <message>
+        <source>Fingerprint scanner</source>
+        <translation>Fingerprint scanner</translation>
+    </message>
+    <message>
+        <source>Haematology analyzer</source>
+        <translation>Haematology analyzer</translation>
+    </message>
+    <message>
+        <source>ID-card reader</source>
+        <translation>ID-card reader</translation>
+    </message>
+    <message>
+        <source>Label printer</source>
+        <translation>Label printer</translation>
+    </message>
+    <message>
+        <source>Signature pad</source>
+        <translation>Signature pad</translation>
+    </message>
+    <message>
+        <source>Staff card reader</source>
+        <translation>Staff card reader</translation>
+    </message>
 </context>
 <context>
     <name>TabletWindow</name>
@@ -1411,6 +1443,10 @@ Please wait for the staff.</translation>
     <message>
         <source>Not done</source>
         <translation>Not done</translation>
+    </message>
+    <message>
+        <source>(technical details in the log)</source>
+        <translation>(technical details in the log)</translation>
     </message>
 </context>
 <context>

@@ -1033,6 +1033,38 @@ Treatment: %4</source>
         <source>reachable</source>
         <translation>可连接</translation>
     </message>
+    <message>
+        <source>Barcode scanner</source>
+        <translation>条码扫描枪</translation>
+    </message>
+    <message>
+        <source>Cell separator</source>
+        <translation>血细胞分离机</translation>
+    </message>
+    <message>
+        <source>Fingerprint scanner</source>
+        <translation>指纹仪</translation>
+    </message>
+    <message>
+        <source>Haematology analyzer</source>
+        <translation>血细胞分析仪</translation>
+    </message>
+    <message>
+        <source>ID-card reader</source>
+        <translation>身份证阅读器</translation>
+    </message>
+    <message>
+        <source>Label printer</source>
+        <translation>标签打印机</translation>
+    </message>
+    <message>
+        <source>Signature pad</source>
+        <translation>签名板</translation>
+    </message>
+    <message>
+        <source>Staff card reader</source>
+        <translation>工作人员卡读卡器</translation>
+    </message>
 </context>
 <context>
     <name>TabletWindow</name>
@@ -1443,6 +1475,10 @@ Please wait for the staff.</source>
     <message>
         <source>Not done</source>
         <translation>操作未完成</translation>
+    </message>
+    <message>
+        <source>(technical details in the log)</source>
+        <translation>（技术详情已记入日志）</translation>
     </message>
 </context>
 <context>

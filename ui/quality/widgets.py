@@ -119,7 +119,11 @@ class FiguresPanel(Panel):
                                   f"<td align='center'><span style='color:#555'>{k}</span><br>"
                                   f"<span style='font-size:20pt;font-weight:bold'>{v}</span></td>" for k, v in cells)
                               + "</tr></table>")
-        self.views[0].setChart(bar_chart(self.tr("Deferral reasons"), f["deferral_reasons"], "#c62828"))
+        from station.rules.codes import code_name
+        from ui.common.widgets import lang
+
+        reasons = {code_name(k, lang()): v for k, v in f["deferral_reasons"].items()}  # names, not HB_LOW
+        self.views[0].setChart(bar_chart(self.tr("Deferral reasons"), reasons, "#c62828"))
         self.views[1].setChart(bar_chart(self.tr("Collections per chair"), f["collections_per_chair"], "#2e7d32"))
         per_day = {k[5:]: v for k, v in f["collections_per_day"].items()}
         self.views[2].setChart(bar_chart(self.tr("Collections per day"), per_day))
