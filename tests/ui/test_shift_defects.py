@@ -6,7 +6,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-
 # --- D16: an adverse reaction is confirmed, has its time of onset, and is listed ---------------------------
 
 def test_reaction_is_confirmed_with_its_onset_and_listed(qapp: Any, qtbot: Any, dialogs: Any) -> None:
@@ -256,7 +255,6 @@ def test_regional_timeout_at_the_desk_and_acknowledged_by_the_physician(client: 
 def test_physician_sees_the_recorded_vitals_and_results_of_a_sealed_donation(client: Any, demo: Any,
                                                                              qtbot: Any) -> None:
     from station.services import donations as dn
-
     from tests.station.flow import GOOD_COLLECTION, POST_OK, barcode, din_of
 
     session, window = client
@@ -277,3 +275,72 @@ def test_physician_sees_the_recorded_vitals_and_results_of_a_sealed_donation(cli
     assert phys.vitals.fields["systolic"].edit.text() == str(detail["examination"]["systolic"])
     text = phys.pretest.live.text()
     assert "等待" not in text and f"{detail['pretest']['hb_g_l']:g}" in text
+
+
+# --- D19 and the touch screen: the donor chooses the tablet's language; targets >= 48 px, large type -------
+
+def test_tablet_language_is_the_donors_and_targets_are_touch_sized(client: Any, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from ui.i18n import current_language, set_language
+
+    session, window = client
+    tablet = session.tablet.window
+    tablet.resize(1280, 800)
+    tablet.show()
+    session.tablet.present(1, {"name": "周晓明", "sex": "male", "birth_date": "1988-05-12",
+                               "id_number_masked": "330106********1235", "abo": "O", "rhd": "+"},
+                           {"consent_title_zh": "知情同意书", "consent_title_en": "Consent", "consent_zh": ["同意"],
+                            "consent_en": ["I agree"], "questions": [{"id": "Q01", "zh": "您今天身体好吗？",
+                                                                     "en": "Do you feel well today?"}]})
+    zh_yes = tablet.details_yes.text()
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh_yes)
+    set_language("en")  # the staff member switches to English
+    try:
+        qtbot.wait(50)
+        assert tablet.details_yes.text() == zh_yes  # ... the donor's tablet does not follow
+        set_language("zh_CN")
+        qtbot.mouseClick(tablet.lang_en, Qt.MouseButton.LeftButton)  # the donor chooses English
+        assert tablet.details_yes.text() == "Yes, these are my details" and current_language() == "zh_CN"
+        assert "Name" in tablet.details.text()
+        qtbot.mouseClick(tablet.details_yes, Qt.MouseButton.LeftButton)
+        assert any("Do you feel well today?" in lab.text() for lab in tablet.q_body.findChildren(type(tablet.details)))
+        yes = tablet.groups["Q01"].buttons()[0]
+        assert isinstance(yes, QPushButton) and yes.text() == "Yes"
+        yes.click()
+        qtbot.mouseClick(tablet.lang_zh, Qt.MouseButton.LeftButton)
+        assert tablet.groups["Q01"].buttons()[0].text() == "是"
+        assert tablet.answers() == {"Q01": "yes"}  # the answer kept across the donor's language switch
+        # touch targets: every button on the shown page and the language buttons at least 48 px high, large type
+        qtbot.wait(50)
+        for b in [*tablet.q_page.findChildren(QPushButton), tablet.lang_zh, tablet.lang_en]:
+            if b.isVisible():
+                assert b.height() >= 48 and b.width() >= 48, (b.objectName(), b.size())
+                assert b.font().pointSize() >= 16 or b.fontInfo().pixelSize() >= 20, b.objectName()
+    finally:
+        set_language("zh_CN")
+
+
+# --- D13: archive dates, alarms and report times in the site's local time, with the offset -----------------
+
+def test_archive_list_and_report_in_local_time(qapp: Any, qtbot: Any) -> None:
+    from ui.archivist.widgets import ArchiveBrowser, local_times
+
+    browser = ArchiveBrowser()
+    qtbot.addWidget(browser)
+    # archived at 23:30 UTC on 4 December: 5 December 07:30 in Beijing
+    browser.show_results([{"archive_number": "2026-JC-000001", "din": "W000026000001", "donor_name": "周晓明",
+                           "id_number_masked": "330106********1235", "archived_at": "2026-12-04T23:30:00+00:00"}])
+    assert browser.results.item(0, 4).text() == "2026-12-05 07:30 (UTC+08:00)"
+    assert local_times("声明的签名时间: 2026-12-04T23:30:05+00:00") == "声明的签名时间: 2026-12-05 07:30:05 (UTC+08:00)"
+
+
+def test_separator_alarm_time_in_local_time(qapp: Any, qtbot: Any) -> None:
+    from devices.separator.model import Alarm
+    from ui.collection.widgets import SeparatorPanel
+
+    panel = SeparatorPanel()
+    qtbot.addWidget(panel)
+    panel.add_alarm(Alarm("AC-LINE", "warning", "抗凝剂管路阻塞", "AC line occluded",
+                          datetime(2026, 12, 4, 2, 31, 5, tzinfo=UTC)))
+    assert panel.alarms.item(0).text().startswith("10:31:05")

@@ -53,6 +53,7 @@ class TabletController(QObject):
         self.fingerprint_message_id = None
         self.fingerprint_fault = False
         self._questionnaire_data = questionnaire
+        self.window.set_language(self.session.ctx.config.ui.language)  # each donor starts in the site's language
         self.step = "details"
         self.window.show_details(donor)
 
