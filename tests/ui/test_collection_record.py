@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from station.services.donations import CollectionResult
-
 from tests.station.test_collection_summary import ALARM, SUMMARY
 
 

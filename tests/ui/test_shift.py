@@ -458,9 +458,11 @@ def _check_the_day(s: Shift, tmp_path: Path) -> None:
         DeviceMessage,
         Donation,
         DonationCheck,
-        Donor as DonorRow,
         EligibilityOverride,
         PreDonationTest,
+    )
+    from station.models import (
+        Donor as DonorRow,
     )
     from station.services.archiving.search import open_record
     from station.services.operations.daily import daily_report

@@ -1,6 +1,7 @@
 """Archivist widgets: archive run panel with results, the archive browser and the verification report."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from station.identifiers import mask_id
-from ui.common.widgets import Panel
+from ui.common.widgets import Panel, local_time
 from ui.registration.widgets import fill, table
 
 
@@ -24,6 +25,15 @@ def masked(value: Any) -> str:
     """ID numbers never appear in full in the archive browser."""
     text = str(value or "")
     return mask_id(text) if len(text) >= 15 and text[:6].isdigit() else text
+
+
+_UTC_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(?:Z|\+00:00| UTC|\+0000)")
+
+
+def local_times(text: str) -> str:
+    """The report's UTC times (signing times, time stamps) in the site's local time with the offset."""
+    return _UTC_TIME.sub(lambda m: local_time(f"{m.group(1)}T{m.group(2)}+00:00", "%Y-%m-%d %H:%M:%S", offset=True),
+                         text)
 
 
 class ArchiveRunPanel(Panel):
@@ -116,7 +126,7 @@ class ArchiveBrowser(Panel):
     def show_results(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
         fill(self.results, [[r.get("archive_number", ""), r.get("din", ""), r.get("donor_name", r.get("name", "")),
-                             masked(r.get("id_number_masked") or r.get("id_number")), str(r.get("archived_at", ""))[:10]]
+                             masked(r.get("id_number_masked") or r.get("id_number")), local_time(r.get("archived_at"), offset=True)]
                             for r in rows])
 
     def show_record(self, record: dict[str, Any]) -> None:
@@ -139,7 +149,7 @@ class ArchiveBrowser(Panel):
             lines += ["", f"■ {names.get(kind, kind)}: " + (self.tr("signatures valid") if rep.get("passed")
                                                             else self.tr("SIGNATURES NOT VALID")),
                       rep.get("text", "")]
-        self.report.setPlainText("\n".join(lines))
+        self.report.setPlainText(local_times("\n".join(lines)))
 
     def _open_files(self) -> None:
         from PySide6.QtCore import QUrl

@@ -122,7 +122,7 @@ class SeparatorPanel(Panel):
                             .replace("%4", f"{status.yield_e11:.2f}").replace("%5", f"{status.ac_used_ml:.0f}"))
 
     def add_alarm(self, alarm: Any) -> None:
-        text = f"{alarm.at:%H:%M:%S} [{alarm.severity}] {alarm.code} {pick(alarm.text_zh, alarm.text_en)}"
+        text = f"{local_time(alarm.at, '%H:%M:%S')} [{alarm.severity}] {alarm.code} {pick(alarm.text_zh, alarm.text_en)}"
         existing = [self.alarms.item(i).text() for i in range(self.alarms.count())]
         if text not in existing:
             self.alarms.addItem(text)

@@ -23,10 +23,10 @@ from ui.ops import run_op, show_error
 
 def acknowledge(parent: Any, session: Any, check: dict[str, Any], done: Any) -> None:
     """Ask the physician for the note and record the acknowledgement."""
+    from PySide6.QtCore import QCoreApplication
+
     from station.services.operations.regional import acknowledge_not_done
     from ui.dialogs import dialogs
-
-    from PySide6.QtCore import QCoreApplication
 
     note = dialogs().ask_text(parent, QCoreApplication.translate("RegionalChecks", "Regional check not done"),
                               QCoreApplication.translate(

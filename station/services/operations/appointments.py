@@ -15,11 +15,11 @@ from station.context import StationContext
 from station.errors import NotFound, StationError
 from station.identifiers import mask_id
 from station.models import Appointment, Donation, Donor, QueueTicket
-from station.workflow import OPEN_STATES
 from station.platforms.booking import FileBookingSource, read_rows
 from station.security import Action, Actor, require_permission
 from station.services.common import require_text
 from station.services.donors import id_index, normalise_id
+from station.workflow import OPEN_STATES
 
 FIELDS = ("booking_ref", "date", "slot_start", "slot_end", "name", "id_type", "id_number", "donation_type")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -147,7 +147,8 @@ def list_checks(ctx: StationContext, actor: Actor, day: Any = None) -> list[dict
     """The regional checks of a day (local date), latest first: what the platform said or why it said nothing,
     and who acknowledged a check not done."""
     require_permission(actor, Action.VIEW_DONOR)
-    from datetime import datetime, time as dtime, timedelta
+    from datetime import datetime, timedelta
+    from datetime import time as dtime
 
     from station.context import LOCAL_TZ
 
