@@ -94,6 +94,7 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
         written.append(path)
 
     shot(window, "01-login")
+    tablet.set_language(lang)
     tablet.show_idle()
     shot(tablet, "tablet-0-welcome")
     # registration desk: a returning donor with history, then a registered donation on the tablet
@@ -132,6 +133,7 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
     shot(window, "04-registration-ticket")
     session.tablet.present(did, {k: s_.get(k) for k in ("name", "sex", "birth_date", "id_number_masked", "abo", "rhd")},
                            questionnaire_for(demo.ctx, did))
+    tablet.set_language(lang)  # the donor's choice on the tablet: the same language as the pictures' staff
     shot(tablet, "tablet-1-details")
     tablet.show_questionnaire(questionnaire_for(demo.ctx, did))
     for qid, group in tablet.groups.items():

@@ -80,9 +80,10 @@ class Workspace(Panel):
         self.retranslate()
 
     def retranslate(self) -> None:
-        for i, text in enumerate((self.tr("1 Pre-collection check"), self.tr("2 Separator"), self.tr("3 Finish"),
-                                  self.tr("4 Post-collection check"), self.tr("5 Sealing"), self.tr("6 Sign records"),
-                                  self.tr("Adverse reaction"))):
+        # short tab names: all seven tabs fit a 1366 px window in English too
+        for i, text in enumerate((self.tr("1 Pre-check"), self.tr("2 Separator"), self.tr("3 Finish"),
+                                  self.tr("4 Post-check"), self.tr("5 Sealing"), self.tr("6 Sign"),
+                                  self.tr("Reaction"))):
             self.tabs.setTabText(i, text)
 
     def activate(self) -> None:

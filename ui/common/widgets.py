@@ -113,6 +113,11 @@ class ValidatedField(QWidget):
         self.edit.setPlaceholderText(placeholder)
         self.reason = QLabel(self)
         self.reason.setWordWrap(True)
+        # the hint's room is kept whether or not a hint shows: a hint appearing never pushes the fields below
+        # it down under the pointer (a click meant for the next field landed in another)
+        lines = self.reason.fontMetrics().lineSpacing()
+        self.reason.setFixedHeight(2 * lines + 2)
+        self.reason.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.status = "none"
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -141,7 +146,8 @@ class ValidatedField(QWidget):
                 status, reason = "fail", QCoreApplication.translate("ValidatedField", "Not a number")
         self.status = status
         colour = COLOURS.get(status, COLOURS["none"])
-        border = f"border:2px solid {colour};" if status != "none" else ""
+        # the same border width in every state: a field never changes height as its value is judged
+        border = f"border:2px solid {colour};" if status != "none" else "border:2px solid #b0b0b0;"
         self.edit.setStyleSheet(f"QLineEdit{{{border}padding:3px;}}")
         self.reason.setStyleSheet(f"color:{colour};")
         self.reason.setText(reason)

@@ -1033,6 +1033,34 @@ Treatment: %4</translation>
         <source>Staff card reader</source>
         <translation>Staff card reader</translation>
     </message>
+    <message>
+        <source>Analyzer</source>
+        <translation>Analyzer</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>Fingerprint</translation>
+    </message>
+    <message>
+        <source>ID card</source>
+        <translation>ID card</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Printer</translation>
+    </message>
+    <message>
+        <source>Scanner</source>
+        <translation>Scanner</translation>
+    </message>
+    <message>
+        <source>Separator</source>
+        <translation>Separator</translation>
+    </message>
+    <message>
+        <source>Staff card</source>
+        <translation>Staff card</translation>
+    </message>
 </context>
 <context>
     <name>TabletWindow</name>
@@ -1405,6 +1433,22 @@ Please wait for the staff.</translation>
     <message>
         <source>Regional checks…</source>
         <translation>Regional checks…</translation>
+    </message>
+    <message>
+        <source>1 Pre-check</source>
+        <translation>1 Pre-check</translation>
+    </message>
+    <message>
+        <source>4 Post-check</source>
+        <translation>4 Post-check</translation>
+    </message>
+    <message>
+        <source>6 Sign</source>
+        <translation>6 Sign</translation>
+    </message>
+    <message>
+        <source>Reaction</source>
+        <translation>Reaction</translation>
     </message>
 </context>
 <context>

@@ -1065,6 +1065,34 @@ Treatment: %4</source>
         <source>Staff card reader</source>
         <translation>工作人员卡读卡器</translation>
     </message>
+    <message>
+        <source>Analyzer</source>
+        <translation>血细胞分析仪</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>指纹仪</translation>
+    </message>
+    <message>
+        <source>ID card</source>
+        <translation>身份证</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <source>Scanner</source>
+        <translation>扫描枪</translation>
+    </message>
+    <message>
+        <source>Separator</source>
+        <translation>分离机</translation>
+    </message>
+    <message>
+        <source>Staff card</source>
+        <translation>工作卡</translation>
+    </message>
 </context>
 <context>
     <name>TabletWindow</name>
@@ -1437,6 +1465,22 @@ Please wait for the staff.</source>
     <message>
         <source>Regional checks…</source>
         <translation>区域核查…</translation>
+    </message>
+    <message>
+        <source>1 Pre-check</source>
+        <translation>1 采前核对</translation>
+    </message>
+    <message>
+        <source>4 Post-check</source>
+        <translation>4 采后核对</translation>
+    </message>
+    <message>
+        <source>6 Sign</source>
+        <translation>6 记录签名</translation>
+    </message>
+    <message>
+        <source>Reaction</source>
+        <translation>献血反应</translation>
     </message>
 </context>
 <context>

@@ -66,14 +66,14 @@ class FiguresPanel(Panel):
         self.views = [QChartView(self) for _ in range(3)]
         for v in self.views:
             v.setRenderHint(QPainter.RenderHint.Antialiasing)
-            v.setMinimumHeight(260)
+            v.setMinimumHeight(200)  # the three charts side by side: the dashboard fits a 768 px high screen
         grid = QGridLayout(self)
-        grid.addWidget(self.today, 0, 0, 1, 2)
-        grid.addLayout(exports, 1, 0, 1, 2)
-        grid.addWidget(self.headline, 2, 0, 1, 2)
-        grid.addWidget(self.views[0], 3, 0)
-        grid.addWidget(self.views[1], 3, 1)
-        grid.addWidget(self.views[2], 4, 0, 1, 2)
+        grid.addWidget(self.today, 0, 0, 1, 3)
+        grid.addLayout(exports, 1, 0, 1, 3)
+        grid.addWidget(self.headline, 2, 0, 1, 3)
+        for i, v in enumerate(self.views):
+            grid.addWidget(v, 3, i)
+        grid.setRowStretch(3, 1)
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("workspace_nav")
         self.nav.setMaximumWidth(270)
         self.nav.setMinimumWidth(200)
+        self.nav.setWordWrap(True)  # "Examination and assessment" wraps instead of being cut
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setStyleSheet("QListWidget{font-size:12pt;} QListWidget::item{padding:10px;}")
         self.stack = QStackedWidget(self.work)
         self.user_line = QLabel(self.work)

@@ -15,11 +15,18 @@ class NotificationArea(QWidget):
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.layout_.setSpacing(2)
         self.history: list[tuple[str, str]] = []
+        self.keep = 3
 
     def notify(self, level: str, text: str) -> None:
         self.history.append((level, text))
         if level == "ok":
             self.clear("error")  # a later success: the red banners of what failed before go
+        shown = [w for w in self.findChildren(QLabel) if not w.property("cleared")]
+        for old in shown[:max(0, len(shown) - (self.keep - 1))]:
+            # a few at a time: a burst of notices must not push the workspace down (or the window taller)
+            old.setProperty("cleared", True)
+            old.hide()
+            old.deleteLater()
         label = QLabel(text, self)
         label.setProperty("level", level)
         label.setWordWrap(True)

@@ -74,10 +74,11 @@ class StationStatusBar(QStatusBar):
         two devices share a kind)."""
         kinds = self.session.devices.kinds
         kind = kinds.get(name, name)
-        titles = {"idcard": self.tr("ID-card reader"), "analyzer": self.tr("Haematology analyzer"),
-                  "separator": self.tr("Cell separator"), "signature-pad": self.tr("Signature pad"),
-                  "fingerprint": self.tr("Fingerprint scanner"), "scanner": self.tr("Barcode scanner"),
-                  "printer": self.tr("Label printer"), "staff-card": self.tr("Staff card reader")}
+        # short names: the status bar must fit a 1366 px window in either language (the full state is the tooltip)
+        titles = {"idcard": self.tr("ID card"), "analyzer": self.tr("Analyzer"),
+                  "separator": self.tr("Separator"), "signature-pad": self.tr("Signature pad"),
+                  "fingerprint": self.tr("Fingerprint"), "scanner": self.tr("Scanner"),
+                  "printer": self.tr("Printer"), "staff-card": self.tr("Staff card")}
         title = titles.get(kind, name)
         if sum(1 for k in kinds.values() if k == kind) > 1:
             title = f"{title} {name}"
@@ -88,7 +89,7 @@ class StationStatusBar(QStatusBar):
         state = {ConnectionState.CONNECTED: "ok", ConnectionState.ERROR: "error"}.get(status.state, "off")
         label = self.device_labels[name]
         label.setText(self._dot(state, self.device_title(name)))
-        label.setToolTip(pick(status.reason_zh, status.reason_en))
+        label.setToolTip(f"{name}: {pick(status.reason_zh, status.reason_en)}")
 
     def check_services(self) -> None:
         ctx = self.session.ctx

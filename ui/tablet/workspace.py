@@ -29,7 +29,9 @@ QPushButton { min-height: 64px; min-width: 120px; font-size: 20pt; padding: 8px 
               background: #e8eef7; border: 2px solid #1f5fa8; }
 QPushButton:disabled { color: #999; border-color: #bbb; background: #f2f2f2; }
 QPushButton:checked { background: #1f5fa8; color: white; }
-QPushButton#tablet_lang_zh, QPushButton#tablet_lang_en { min-width: 96px; font-size: 16pt; }
+QPushButton#tablet_lang_zh, QPushButton#tablet_lang_en { min-height: 48px; min-width: 96px; font-size: 16pt;
+                                                          padding: 4px 16px; }
+QLabel { font-size: 18pt; }
 QScrollBar:vertical { width: 48px; }
 """
 
