@@ -518,7 +518,8 @@ def _check_the_day(s: Shift, tmp_path: Path) -> None:
             reactions = db.execute(select(AdverseReaction).where(AdverseReaction.donation_id == d.id)).scalars().all()
             assert len(reactions) == (1 if donor.reaction else 0)
             if donor.override:
-                o = db.execute(select(EligibilityOverride).where(EligibilityOverride.code == donor.override)).scalar_one()
+                query = select(EligibilityOverride).where(EligibilityOverride.code == donor.override)
+                o = db.execute(query).scalar_one()
                 assert o.reason.startswith("耐力运动员")
     # the day's figures
     fig = daily_report(ctx, _quality_actor(s), DAY)
@@ -547,7 +548,8 @@ def _check_the_day(s: Shift, tmp_path: Path) -> None:
         assert all(Path(p).stat().st_size > 10_000 for p in opened["files"].values())
     # signing at the end of the day, after the client ran the whole day: the one assertion D1 still fails
     if failures:
-        details = [r.getMessage() for r in s.caplog.records if "technical detail" in r.getMessage()]  # type: ignore[attr-defined]
+        records = s.caplog.records  # type: ignore[attr-defined]
+        details = [r.getMessage() for r in records if "technical detail" in r.getMessage()]
         pytest.xfail(f"D1: signing after the client ran the day failed for {len(failed_keys)} of 9 donations "
                      f"({len(failures)} signatures; the validation context keeps the moment it was built, "
                      f"signing/verify.py, fixed in another branch): {sorted(failed_keys)} {details[:1]}")

@@ -32,7 +32,8 @@ def test_reaction_is_confirmed_with_its_onset_and_listed(qapp: Any, qtbot: Any, 
     form.show_reactions([{"type": "citrate", "grade": 2, "occurred_at": "2026-05-12T03:05:00+00:00",
                           "treatment": "口服钙剂"}])
     assert form.recorded.count() == 1
-    assert form.recorded.item(0).text().startswith("2026-05-12 11:05") and "枸橼酸盐反应" in form.recorded.item(0).text()
+    listed = form.recorded.item(0).text()
+    assert listed.startswith("2026-05-12 11:05") and "枸橼酸盐反应" in listed
 
 
 # --- D9: a later success clears the red banners ------------------------------------------------------------

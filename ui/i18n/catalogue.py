@@ -48,7 +48,8 @@ def translations(lang: str) -> dict[tuple[str, str], str]:
         for m in c.iter("message"):
             t = m.find("translation")
             done = t is not None and t.get("type") not in ("unfinished", "obsolete", "vanished")
-            out[(c.findtext("name") or "", m.findtext("source") or "")] = (t.text or "") if done and t is not None else ""
+            key = (c.findtext("name") or "", m.findtext("source") or "")
+            out[key] = (t.text or "") if done and t is not None else ""
     return out
 
 
