@@ -345,3 +345,14 @@ def test_separator_alarm_time_in_local_time(qapp: Any, qtbot: Any) -> None:
     panel.add_alarm(Alarm("AC-LINE", "warning", "抗凝剂管路阻塞", "AC line occluded",
                           datetime(2026, 12, 4, 2, 31, 5, tzinfo=UTC)))
     assert panel.alarms.item(0).text().startswith("10:31:05")
+
+
+def test_verification_report_reads_in_chinese() -> None:
+    from ui.archivist.widgets import readable_report
+
+    text = "#1 donor_consent: TOTAL_PASSED\n  签名含义: consent\n#2 physician_review: INDETERMINATE / NO_POE"
+    zh = readable_report(text, "zh_CN")
+    assert "献血者签名（donor_consent）: 通过（TOTAL_PASSED）" in zh and "签名含义: 知情同意（consent）" in zh
+    assert "无法确定（INDETERMINATE） / 缺少存在性证明（NO_POE）" in zh
+    assert readable_report(text, "en") == text
+    assert readable_report("文件：data/records/consent.pdf", "zh_CN") == "文件：data/records/consent.pdf"
