@@ -10,9 +10,12 @@ Used by `station demo --headless` and the UI tests:
 """
 from __future__ import annotations
 
+import atexit
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +38,25 @@ DRIVER_OF = {"idcard": ("idcard", "sam"), "analyzer": ("analyzer", "astm"),
 
 class SimulatorStartError(RuntimeError):
     pass
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGTERM when the process that started it dies, even by SIGKILL, so a
+    killed client leaves no simulator or socat behind."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _child_options() -> dict[str, Any]:
+    # the death signal follows the thread that started the child: only tie it to the main thread's life
+    if sys.platform.startswith("linux") and threading.current_thread() is threading.main_thread():
+        return {"preexec_fn": _die_with_parent}
+    return {}
 
 
 @dataclass
@@ -73,6 +95,7 @@ class SimSupervisor:
         if shutil.which("socat") is None and any(k in SERIAL_KINDS + OPTIONAL_SERIAL_KINDS for k in kinds):
             raise SimulatorStartError("socat is not installed (apt-get install socat)")
         self.workdir.mkdir(parents=True, exist_ok=True)
+        atexit.register(self.stop)  # an interpreter that exits without stop() still ends its simulators
         try:
             for kind in kinds:
                 self._start_one(kind)
@@ -88,7 +111,7 @@ class SimSupervisor:
             Path(path).unlink(missing_ok=True)
         proc = subprocess.Popen(["socat", f"pty,raw,echo=0,link={station}",
                                  f"pty,raw,echo=0,link={device}"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **_child_options())
         deadline = time.monotonic() + self.start_timeout
         while not (Path(station).exists() and Path(device).exists()):
             if proc.poll() is not None or time.monotonic() > deadline:
@@ -124,7 +147,8 @@ class SimSupervisor:
         args = [self.python, "-m", "devices.simulators", sim_kind, "--port", device_port,
                 "--control-port", "0", "--ready-file", str(ready), "--start-delay", "0", *extra]
         log = open(self.workdir / f"{kind}.log", "ab")
-        process = subprocess.Popen(args, stdout=log, stderr=log, cwd=str(Path(__file__).resolve().parents[1]))
+        process = subprocess.Popen(args, stdout=log, stderr=log, cwd=str(Path(__file__).resolve().parents[1]),
+                                   **_child_options())
         log.close()
         control_port = self._wait_ready(kind, ready, process)
         self.handles[kind] = SimulatorHandle(kind, station_port, device_port, control_port, process,
@@ -170,3 +194,4 @@ class SimSupervisor:
                     proc.kill()
                     proc.wait(5)
         self.handles.clear()
+        atexit.unregister(self.stop)

@@ -58,6 +58,7 @@ class DemoReport:
     sealed: int = 0
     returning_donors: int = 0
     adverse_reactions: int = 0
+    refused_interval: int = 0  # returning donors refused at registration: GB 18467's interval is a hard stop
     deferral_reasons: Counter[str] = field(default_factory=Counter)
     donation_ids: list[int] = field(default_factory=list)
     sealed_ids: list[int] = field(default_factory=list)
@@ -67,7 +68,8 @@ class DemoReport:
     def to_json(self) -> dict[str, Any]:
         return {"donations": self.donations, "deferred": self.deferred, "aborted": self.aborted,
                 "collected": self.collected, "sealed": self.sealed, "returning_donors": self.returning_donors,
-                "adverse_reactions": self.adverse_reactions, "deferral_reasons": dict(self.deferral_reasons)}
+                "adverse_reactions": self.adverse_reactions, "refused_interval": self.refused_interval,
+                "deferral_reasons": dict(self.deferral_reasons)}
 
 
 def enrol_demo_staff(ctx: StationContext) -> list[str]:
@@ -228,8 +230,10 @@ def run_demo(ctx: StationContext, n: int, seed: int, *, on_donation: Callable[[i
                                    reason="既往乙肝表面抗原阳性（区域屏蔽库）", source="regional")
         try:
             d = dn.register_donation(ctx, reg, donor_id)
-        except StationError:
-            continue  # a returning donor with a donation still open elsewhere
+        except StationError as exc:
+            if exc.code == "DONATION_INTERVAL":
+                report.refused_interval += 1  # donated today already (an earlier run): refused at the desk
+            continue  # or a returning donor with a donation still open elsewhere
         donation_id = d["donation_id"]
         report.donations += 1
         report.donation_ids.append(donation_id)

@@ -271,7 +271,7 @@ class DemoDevices:
         from devices.printer.zpl import LabelData
 
         data = LabelData(din=label["din"], flags=label["flags"], check_char=label["check_character"],
-                         abo_rhd=f"{label['abo']} RhD{label['rhd']}".strip(), product_code=label["product_code"],
+                         abo_rhd=label["abo_rhd"], product_code=label["product_code"],
                          collection_date=label["collection_date"], facility=label["facility_code"])
         self.faults["printer"] = None
         job_id = self.workers["printer"].print_label(data)  # type: ignore[attr-defined]
@@ -298,14 +298,14 @@ class DemoDevices:
                           plan: dict[str, Any]) -> dn.CollectionResult:
         """Run the procedure on the separator with the donor's parameters (time compressed); the driver's
         end-of-run summary becomes the collection record, its raw message kept and linked."""
-        from devices.separator.model import ProcedureParameters, SeparatorDataError
+        from devices.separator.model import ProcedureParameters, SeparatorDataError, blood_type_of
 
         donor = dn.donation_detail(ctx, actor, donation_id)["donor"]
         din = plan["din"]
         try:
             params = ProcedureParameters(height_cm=float(plan.get("height_cm") or 170), weight_kg=float(plan["weight_kg"]),
                                          sex="M" if donor["sex"] == "male" else "F", pre_count=float(plan["pre_count"]),
-                                         hct=float(plan["hct"]), blood_type=f"{plan['abo']}{plan.get('rhd') or '+'}",
+                                         hct=float(plan["hct"]), blood_type=blood_type_of(plan.get("abo"), plan.get("rhd")),
                                          donation_id=din)
         except SeparatorDataError as exc:
             raise DeviceError(f"分离机参数无效（{exc}）", f"the separator parameters are invalid ({exc})",

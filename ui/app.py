@@ -26,6 +26,27 @@ def ensure_application(argv: list[str] | None = None) -> Any:
     return app
 
 
+def install_signal_handlers(app: Any) -> Any:
+    """SIGTERM / SIGINT / SIGHUP quit the event loop (the caller's finally then stops the devices and the
+    simulators); a timer lets the interpreter run its signal handlers while Qt waits."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def quit_app(signum: int, _frame: Any) -> None:
+        log.info("signal %s: quitting", signum)
+        app.quit()
+
+    for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), quit_app)
+    timer = QTimer(app)
+    timer.setInterval(250)
+    timer.timeout.connect(lambda: None)
+    timer.start()
+    return timer
+
+
 def build_client(ctx: Any, *, devices: bool = True, tablet: bool = True,
                  device_config: dict[str, Any] | None = None) -> tuple[Any, Any]:
     """The session and main window for an open StationContext (devices from the configuration)."""
@@ -108,6 +129,7 @@ def run_app(args: argparse.Namespace) -> int:
         log.error("device simulators could not start: %s", exc)
         device_config = {n: d for n, d in ctx.config.devices.items() if d.port or d.driver != "simulator"}
     session, window = build_client(ctx, device_config=device_config)
+    install_signal_handlers(app)
     window.show()
     if session.tablet is not None:
         session.tablet.show()

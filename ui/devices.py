@@ -25,6 +25,7 @@ class DeviceHub(QObject):
     sig_event = Signal(str, object)  # device name, the driver's event object
     sig_status = Signal(str, object)  # device name, DeviceStatus
     sig_intake = Signal(str, object)  # device name, station.services.intake.service.Intake (stored, matched)
+    sig_refused = Signal(str, object)  # device name, a RawMessage the driver refused (stored with its error)
 
     def __init__(self, intake: Any = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -63,14 +64,24 @@ class DeviceHub(QObject):
         return worker
 
     def _callbacks(self, name: str, kind: str) -> tuple[Any, Any]:
+        def refused(raw: Any) -> None:
+            if getattr(raw, "error", None):
+                self.sig_refused.emit(name, raw)  # e.g. a fingerprint too poor to keep: the donor presses again
+
         if self.intake is None:
-            return None, lambda ev: self.sig_event.emit(name, ev)
+            return refused, lambda ev: self.sig_event.emit(name, ev)
 
         def then(intake: Any) -> None:
             self.sig_event.emit(name, intake.event)
             self.sig_intake.emit(name, intake)
 
-        return self.intake.callbacks(name, kind, then=then)
+        store, on_event = self.intake.callbacks(name, kind, then=then)
+
+        def on_raw(raw: Any) -> None:
+            store(raw)
+            refused(raw)
+
+        return on_raw, on_event
 
     def add_from_config(self, devices: dict[str, Any]) -> None:
         for name, dev in devices.items():

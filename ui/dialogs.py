@@ -22,6 +22,12 @@ class DialogService:
         box.finished.connect(lambda _r, b=box: self._open.remove(b) if b in self._open else None)
         box.open()
 
+    def close_all(self) -> None:
+        """Close every box still open (at sign-out: one user's errors never stay over the next one's session)."""
+        for box in list(self._open):
+            box.done(0)
+        self._open.clear()
+
     def info(self, parent: QObject | None, title: str, text: str) -> None:
         self._show(parent, QMessageBox.Icon.Information, title, text)
 

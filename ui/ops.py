@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -110,6 +111,22 @@ def _is_station_error(exc: BaseException) -> bool:
     return isinstance(exc, LocalizedError)
 
 
+_ENGLISH_RUN = re.compile(r"(?:[A-Za-z][A-Za-z'’-]*[ ,.;:()]+){2,}[A-Za-z][A-Za-z'’-]*[.]?")
+
+
+def without_english(text: str) -> str:
+    """A Chinese message with an English sentence inside (a library's error text passed through, e.g.
+    "签名失败：The signer's certificate could not be validated"): the sentence goes to the log, the user reads
+    Chinese only. Codes, units and abbreviations (DIN, PIN, HLA, mmHg) stay."""
+    from PySide6.QtCore import QCoreApplication
+
+    def replace(m: re.Match[str]) -> str:
+        logging.getLogger(__name__).info("technical detail kept out of a Chinese message: %s", m.group(0))
+        return QCoreApplication.translate("ops", "(technical details in the log)")
+
+    return _ENGLISH_RUN.sub(replace, text)
+
+
 def error_text(exc: BaseException) -> str:
     """What the user reads: the StationError's message in the UI language, else a generic sentence."""
     from PySide6.QtCore import QCoreApplication
@@ -117,7 +134,9 @@ def error_text(exc: BaseException) -> str:
     from ui.i18n import current_language
 
     if _is_station_error(exc):
-        return exc.message(current_language())  # type: ignore[attr-defined]
+        lang = current_language()
+        text = exc.message(lang)  # type: ignore[attr-defined]
+        return without_english(text) if lang == "zh_CN" else text
     return QCoreApplication.translate(
         "ops", "An unexpected error occurred. The step was not completed; please try again or call support.")
 

@@ -39,7 +39,12 @@ def draw_signature(canvas: Any) -> None:
         canvas._end(pts[-1], 0.2)
 
 
-def render_all(out_dir: Path, languages: tuple[str, ...] = ("zh_CN", "en")) -> list[Path]:
+SIZES = ((1366, 768), (1920, 1080))  # the smallest station screen in use, and full HD
+
+
+def render_all(out_dir: Path, languages: tuple[str, ...] = ("zh_CN", "en"),
+               sizes: tuple[tuple[int, int], ...] = SIZES) -> list[Path]:
+    """Every workspace in each language at each window size: DIR/<W>x<H>/<lang>-<name>.png."""
     from ui.app import build_client, ensure_application
     from ui.demo_data import build_demo_station
     from ui.i18n import set_language
@@ -53,13 +58,17 @@ def render_all(out_dir: Path, languages: tuple[str, ...] = ("zh_CN", "en")) -> l
             for lang in languages:
                 set_language(lang)
                 written += render_setup_wizard(out_dir, lang, Path(tmp) / f"setup-{lang}")
-                written += _render_language(app, demo, out_dir, lang, build_client)
+                for size in sizes:
+                    folder = out_dir / f"{size[0]}x{size[1]}"
+                    folder.mkdir(parents=True, exist_ok=True)
+                    written += _render_language(app, demo, folder, lang, build_client, size)
         finally:
             demo.close()
     return written
 
 
-def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, build_client: Any) -> list[Path]:
+def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, build_client: Any,
+                     size: tuple[int, int] = (1400, 880)) -> list[Path]:
     from devices.base import ConnectionState, DeviceStatus, utcnow
     from devices.separator.model import Alarm, ProcedureStatus
 
@@ -71,7 +80,7 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
         session.devices.sig_status.emit(name, DeviceStatus(state, "纸张用完" if state == ConnectionState.ERROR else "已连接",
                                                            "paper out" if state == ConnectionState.ERROR else "connected",
                                                            utcnow(), name, dev.kind))
-    window.resize(1400, 880)
+    window.resize(*size)
     window.show()
     tablet = session.tablet.window
     tablet.resize(1280, 800)
@@ -85,6 +94,7 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
         written.append(path)
 
     shot(window, "01-login")
+    tablet.set_language(lang)
     tablet.show_idle()
     shot(tablet, "tablet-0-welcome")
     # registration desk: a returning donor with history, then a registered donation on the tablet
@@ -123,6 +133,7 @@ def _render_language(app: QApplication, demo: Any, out_dir: Path, lang: str, bui
     shot(window, "04-registration-ticket")
     session.tablet.present(did, {k: s_.get(k) for k in ("name", "sex", "birth_date", "id_number_masked", "abo", "rhd")},
                            questionnaire_for(demo.ctx, did))
+    tablet.set_language(lang)  # the donor's choice on the tablet: the same language as the pictures' staff
     shot(tablet, "tablet-1-details")
     tablet.show_questionnaire(questionnaire_for(demo.ctx, did))
     for qid, group in tablet.groups.items():

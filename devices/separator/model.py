@@ -67,7 +67,7 @@ class ProcedureParameters:
     sex: str  # "M" / "F"
     pre_count: float  # platelets, 10^9/L
     hct: float  # fraction L/L
-    blood_type: str
+    blood_type: str = ""  # "A+" ... "AB-"; "" when the donor has no blood group on file (omitted on the wire)
     procedure_type: str = "platelets"
     donation_id: str = ""
 
@@ -78,11 +78,20 @@ class ProcedureParameters:
             raise SeparatorDataError("sex is M or F")
         if not 0 < self.pre_count < 2000 or not 0 < self.hct < 1:
             raise SeparatorDataError("pre-count (10^9/L) or HCT (fraction) out of range")
-        if self.blood_type not in BLOOD_TYPES:
+        if self.blood_type and self.blood_type not in BLOOD_TYPES:
             raise SeparatorDataError(f"blood type {self.blood_type!r} is not one of {sorted(BLOOD_TYPES)}")
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if not self.blood_type:
+            del out["blood_type"]  # unknown: omitted, never sent as a partial group
+        return out
+
+
+def blood_type_of(abo: str | None, rhd: str | None) -> str:
+    """The separator's blood type from the donor's ABO and RhD ("+"/"-"): "" unless both are on file."""
+    value = f"{abo or ''}{rhd or ''}"
+    return value if abo and rhd and value in BLOOD_TYPES else ""
 
 
 @dataclass(frozen=True)

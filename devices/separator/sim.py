@@ -131,7 +131,10 @@ class SeparatorSimulator(SerialSimulator):
     # -- control ----------------------------------------------------------------------------
     def ctl_start(self, request: dict[str, Any]) -> dict[str, Any]:
         fields = {k: request[k] for k in ProcedureParameters.__dataclass_fields__ if k in request}
-        params = ProcedureParameters(**{**DEFAULT_PARAMETERS.to_json(), **fields})
+        defaults = DEFAULT_PARAMETERS.to_json()
+        if "height_cm" in fields:  # a donor's parameters: a group left out is unknown, not the default's
+            defaults.pop("blood_type", None)
+        params = ProcedureParameters(**{**defaults, **fields})
         if "run_minutes" in request:
             self.run_minutes = float(request["run_minutes"])
         if "speed" in request:

@@ -277,18 +277,38 @@ def next_eligible_dates(rs: RuleSet, history: Sequence[PastDonation], on: date) 
 
 def check_intervals(rs: RuleSet, history: Sequence[PastDonation], on: date, donation_type: str,
                     planned_volume_ml: float = 0.0) -> list[Finding]:
+    """Intervals and yearly limits. Every interval is a hard stop (INTERVAL_TOO_SHORT), except apheresis platelets
+    within 2 weeks but after the HLA-matched minimum (1 week): INTERVAL_HLA_APPROVAL, which only a physician's
+    approval for HLA-matched need lifts (an override recorded under that code)."""
     i = rs.section("intervals")
     out: list[Finding] = []
     past = [h for h in history if h.donated_on <= on]
+    hla_days = i.get("apheresis_to_apheresis_hla_matched_days")
+    shortenable: list[Finding] = []
     for h in past:
         allowed = _interval_after(rs, h.donation_type, donation_type, h.donated_on)
-        if on < allowed:
-            days = (on - h.donated_on).days
-            out.append(_fail(rs, "INTERVAL_TOO_SHORT",
-                             f"距上次献血（{h.donated_on}，{_type_zh(h.donation_type)}）仅{days}天，{allowed}起方可献血",
-                             f"Only {days} days since the last donation ({h.donated_on}, {h.donation_type}); "
-                             f"next eligible on {allowed}", field="interval", value=days, limit=allowed.isoformat()))
-            break
+        if on >= allowed:
+            continue
+        days = (on - h.donated_on).days
+        when_zh = "今天" if days == 0 else f"{days}天前"
+        when_en = "today" if days == 0 else f"{days} days ago"
+        if (hla_days is not None and donation_type == h.donation_type == "apheresis_platelets"
+                and days >= int(hla_days)):
+            shortenable.append(_fail(
+                rs, "INTERVAL_HLA_APPROVAL",
+                f"距上次献血（{h.donated_on}，{_type_zh(h.donation_type)}）仅{days}天，{allowed}起方可献血；"
+                f"仅HLA配型需要时经医生批准可缩短至{hla_days}天",
+                f"Only {days} days since the last donation ({h.donated_on}, {_type_en(h.donation_type)}); next "
+                f"eligible on {allowed}; only a physician's approval for HLA-matched need shortens it to {hla_days} days",
+                field="interval", value=days, limit=allowed.isoformat()))
+            continue
+        out.append(_fail(rs, "INTERVAL_TOO_SHORT",
+                         f"上次献血（{h.donated_on}，{_type_zh(h.donation_type)}）在{when_zh}，{allowed}起方可献血",
+                         f"The last donation ({h.donated_on}, {_type_en(h.donation_type)}) was {when_en}; "
+                         f"next eligible on {allowed}", field="interval", value=days, limit=allowed.isoformat()))
+        break
+    if not out and shortenable:
+        out.append(shortenable[0])
     if donation_type != "whole_blood":
         count = sum(1 for h in past if h.donation_type != "whole_blood" and h.donated_on.year == on.year)
         if count + 1 > i["apheresis_max_per_year"]:
@@ -308,6 +328,14 @@ def check_intervals(rs: RuleSet, history: Sequence[PastDonation], on: date, dona
 
 def _type_zh(t: str) -> str:
     return {"whole_blood": "全血", "apheresis_platelets": "单采血小板", "apheresis_plasma": "单采血浆"}.get(t, t)
+
+
+def _type_en(t: str) -> str:
+    return {"whole_blood": "whole blood", "apheresis_platelets": "apheresis platelets",
+            "apheresis_plasma": "apheresis plasma"}.get(t, t)
+
+
+INTERVAL_HARD_STOPS = frozenset({"INTERVAL_TOO_SHORT", "ANNUAL_COUNT_EXCEEDED"})
 
 
 # --- reasonableness ----------------------------------------------------------------------------

@@ -79,6 +79,16 @@ def register_donation(ctx: StationContext, actor: Actor, donor_id: int, *,
             raise ValidationError(f"该献血者已有进行中的献血（{open_one.din}）",
                                   f"This donor already has a donation in progress ({open_one.din})",
                                   code="DONATION_IN_PROGRESS", details={"donation_id": open_one.id})
+        stops = [f for f in rules.check_intervals(rs, _prior_donations(s, donor_id, today), today, donation_type,
+                                                  rs.section("dose")["planned_volume_ml_per_dose"] * planned_doses)
+                 if f.status == "fail"]
+        hard = [f for f in stops if not f.overridable]
+        if hard:
+            # GB 18467's intervals and yearly limits are hard stops: no donation is opened that no one may assess.
+            raise HardStop(f"不能登记献血：{'；'.join(f.message_zh for f in hard)}",
+                           f"Cannot register a donation: {'; '.join(f.message_en for f in hard)}",
+                           code="DONATION_INTERVAL", details={"codes": [f.code for f in hard],
+                                                              "next_eligible": hard[0].limit})
         din = allocate_din(s, ctx.config.site.facility_code, today.year)
         queue = (s.execute(select(func.max(Donation.queue_number)).where(Donation.donation_date == today,
                                                                        Donation.site_id == ctx.site_id)).scalar() or 0) + 1
@@ -91,7 +101,10 @@ def register_donation(ctx: StationContext, actor: Actor, donor_id: int, *,
                            actor_id=actor.user_id, station_id=ctx.station_id))
         audit.record(s, actor, "donation.register", "donation", d.id, at=now, after=snapshot(d), donation_id=d.id)
         out: dict[str, Any] = {"donation_id": d.id, "din": din, "check_character": din_check_character(din), "queue_number": queue,
-               "state": d.state}
+               "state": d.state,
+               # a shortened interval only a physician's approval for HLA-matched need allows: shown at the desk
+               "interval_notices": [{"code": f.code, "message_zh": f.message_zh, "message_en": f.message_en}
+                                    for f in stops]}
     if ctx.config.regional.url:
         # The regional deferral and history check (一地发现，处处屏蔽), after the registration's own transaction:
         # an unreachable platform is recorded as "not done" and must be acknowledged by the physician.
@@ -301,14 +314,20 @@ def latest_pretest(session: Session, donation_id: int) -> PreDonationTest | None
                            .order_by(PreDonationTest.id.desc()).limit(1)).scalar_one_or_none()
 
 
+def _prior_donations(session: Session, donor_id: int, on: date, *, excluding: int | None = None
+                     ) -> list[rules.PastDonation]:
+    query = select(DonationHistory).where(DonationHistory.donor_id == donor_id, DonationHistory.donated_on <= on)
+    if excluding is not None:
+        query = query.where((DonationHistory.donation_id.is_(None)) | (DonationHistory.donation_id != excluding))
+    return [rules.PastDonation(h.donation_type, h.donated_on, h.volume_ml, h.had_reaction)
+            for h in session.execute(query).scalars()]
+
+
 def evaluate(session: Session, ctx: StationContext, d: Donation) -> tuple[rules.RuleSet, list[rules.Finding]]:
     """Every check of the rule set in force on the donation date, passed or failed."""
     rs = rules.ruleset_for(d.donation_date)
     donor = d.donor
-    prior = [rules.PastDonation(h.donation_type, h.donated_on, h.volume_ml, h.had_reaction)
-             for h in session.execute(select(DonationHistory).where(
-                 DonationHistory.donor_id == donor.id, DonationHistory.donated_on <= d.donation_date,
-                 (DonationHistory.donation_id.is_(None)) | (DonationHistory.donation_id != d.id))).scalars()]
+    prior = _prior_donations(session, donor.id, d.donation_date, excluding=d.id)
     past_reaction = any(h.had_reaction for h in prior)
     findings: list[rules.Finding] = [
         rules.check_age(rs, donor.birth_date, d.donation_date, repeat_donor=bool(prior), past_reaction=past_reaction)]
@@ -439,6 +458,12 @@ def defer(ctx: StationContext, actor: Actor, donation_id: int, *, reason_code: s
 
 # --- label -------------------------------------------------------------------------------------
 
+def label_blood_group(abo: str | None, rhd: str | None) -> str:
+    """The bag label's eye-readable group (the printer's font is Latin): "O RhD+", and never a bare "RhD" —
+    what is not on file is printed as not typed."""
+    return f"{abo or 'ABO UNTYPED'} RhD{rhd}" if rhd else (f"{abo} RhD UNTYPED" if abo else "ABO/RhD UNTYPED")
+
+
 def print_label(ctx: StationContext, actor: Actor, donation_id: int) -> dict[str, Any]:
     """The label's content (the printer driver renders it); printing is recorded on the donation."""
     require_permission(actor, Action.PRINT_LABEL)
@@ -449,7 +474,8 @@ def print_label(ctx: StationContext, actor: Actor, donation_id: int) -> dict[str
         d.label_printed_at = now
         site = ctx.config.site
         return {"din": d.din, "flags": d.din_flags, "check_character": din_check_character(d.din),
-                "abo": d.donor.abo, "rhd": d.donor.rhd, "product_code": site.platelet_product_code,
+                "abo": d.donor.abo, "rhd": d.donor.rhd, "abo_rhd": label_blood_group(d.donor.abo, d.donor.rhd),
+                "product_code": site.platelet_product_code,
                 "collection_date": d.donation_date.isoformat(), "site_name": site.name,
                 "facility_code": site.facility_code}
 
@@ -859,6 +885,12 @@ def amend_collection(ctx: StationContext, actor: Actor, donation_id: int, change
 
 # --- reading -----------------------------------------------------------------------------------
 
+def _latest_regional(session: Session, donation_id: int) -> dict[str, Any] | None:
+    from station.services.operations.regional import latest_check
+
+    return latest_check(session, donation_id)
+
+
 def donation_detail(ctx: StationContext, actor: Actor, donation_id: int) -> dict[str, Any]:
     require_permission(actor, Action.VIEW_DONOR)
     with ctx.transaction() as s:
@@ -886,6 +918,7 @@ def donation_detail(ctx: StationContext, actor: Actor, donation_id: int) -> dict
                              if decision else None),
                 "collection": snapshot(coll) if coll else None,
                 "adverse_reactions": [snapshot(r) for r in reactions],
+                "regional_check": _latest_regional(s, d.id),
                 "checks": [{"kind": c.kind, "passed": c.passed, "items": c.items, "at": c.checked_at.isoformat()}
                            for c in checks],
                 "steps": [{"step": st.step, "state": st.state_to, "at": st.at.isoformat(), "actor_id": st.actor_id}

@@ -95,3 +95,26 @@ def test_tickets_calls_across_two_desks_and_the_days_figures(ctx, staff, clock) 
     assert daily_report(ctx, SYSTEM, today + timedelta(days=1))["average_wait_minutes"] is None
     with ctx.transaction() as s:
         assert s.query(Appointment).filter(Appointment.donation_id.is_not(None)).count() == 2
+
+
+def test_call_next_skips_a_ticket_whose_donation_is_over(ctx, staff) -> None:
+    """D8: a ticket whose donation is already sealed (or deferred, archived...) is never called; the call names
+    the ticket actually called."""
+    from station.models import QueueTicket
+    from station.workflow import State
+
+    done = flow.new_donation(ctx, staff)
+    ap.issue_ticket(ctx, staff.registrar, flow.donor_of(ctx, done), donation_id=done)
+    deferred = flow.new_donation(ctx, staff)
+    ap.issue_ticket(ctx, staff.registrar, flow.donor_of(ctx, deferred), donation_id=deferred)
+    waiting = flow.new_donation(ctx, staff)
+    ticket = ap.issue_ticket(ctx, staff.registrar, flow.donor_of(ctx, waiting), donation_id=waiting)
+    flow.drive(ctx, staff, done, State.SEALED)
+    flow.drive(ctx, staff, deferred, State.DEFERRED)
+    called = ap.call_next(ctx, staff.nurse, "采血位1")
+    assert (called["label"], called["donation_id"]) == (ticket["label"], waiting)
+    assert ap.call_next(ctx, staff.nurse, "采血位1") is None
+    with ctx.transaction() as s:
+        status = {t.donation_id: t.status for t in s.query(QueueTicket)}
+    assert status == {done: "skipped", deferred: "skipped", waiting: "called"}
+    assert ap.board(ctx)["calls"][0]["label"] == ticket["label"]

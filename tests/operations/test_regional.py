@@ -199,3 +199,26 @@ def test_registration_with_the_platform_down_records_not_done(ctx, staff) -> Non
     with ctx.transaction() as s:
         rows = s.execute(select(RegionalCheck).where(RegionalCheck.donation_id == out["donation_id"])).scalars().all()
     assert [r.status for r in rows] == ["not_done"]
+
+
+def test_a_timed_out_check_is_listed_and_acknowledged_from_the_list(ctx, staff, sim, clock) -> None:
+    """D7: the day's regional checks (a timeout among them) are listed with their reason; the donation shows its
+    latest check until a physician acknowledges it."""
+    sim.delay = 0.6
+    donor_id, _, did = _donation(ctx, staff)
+    rg.check_donor(ctx, staff.registrar, donor_id, HttpRegionalPlatform(sim.url, timeout=0.2), donation_id=did)
+    sim.delay = 0
+    other_donor, _, other = _donation(ctx, staff)
+    rg.check_donor(ctx, staff.registrar, other_donor, HttpRegionalPlatform(sim.url, timeout=2), donation_id=other)
+    checks = rg.list_checks(ctx, staff.physician)
+    assert [(c["donation_id"], c["status"], c["must_acknowledge"]) for c in checks] == [
+        (other, "done", False), (did, "not_done", True)]
+    timed_out = checks[1]
+    assert timed_out["error_code"] == "TIMEOUT" and "超时" in timed_out["message_zh"]
+    assert "in time" in timed_out["message_en"] and timed_out["din"] == flow.din_of(ctx, did)
+    assert dn.donation_detail(ctx, staff.physician, did)["regional_check"]["must_acknowledge"] is True
+    rg.acknowledge_not_done(ctx, staff.physician, timed_out["check_id"], "平台超时，已电话核实无屏蔽")
+    detail = dn.donation_detail(ctx, staff.physician, did)["regional_check"]
+    assert detail["must_acknowledge"] is False and detail["acknowledgement"] == "平台超时，已电话核实无屏蔽"
+    clock.advance(days=1)
+    assert rg.list_checks(ctx, staff.physician) == []

@@ -96,6 +96,12 @@ def din_of(ctx: StationContext, donation_id: int) -> str:
         return s.execute(text("SELECT din FROM donation WHERE id = :i"), {"i": donation_id}).scalar_one()
 
 
+def donor_of(ctx: StationContext, donation_id: int) -> int:
+    """The donor id of a donation."""
+    with ctx.transaction() as s:
+        return s.execute(text("SELECT donor_id FROM donation WHERE id = :i"), {"i": donation_id}).scalar_one()
+
+
 def state_of(ctx: StationContext, donation_id: int) -> str:
     with ctx.transaction() as s:
         return s.execute(text("SELECT state FROM donation WHERE id = :i"), {"i": donation_id}).scalar_one()

@@ -26,6 +26,7 @@ from tests.station.flow import (
     drive,
     exam,
     healthy_answers,
+    new_donation,
     new_donor,
     precheck_input,
     pretest,
@@ -72,7 +73,7 @@ def test_hemoglobin_decision(ctx, staff, sex, hb, eligible) -> None:
             assert (dec.ruleset_name, dec.ruleset_version, dec.result) == ("GB18467-2011", "1", "deferred")
 
 
-@pytest.mark.parametrize("days,eligible", [(14, True), (13, False)])
+@pytest.mark.parametrize("days,eligible", [(14, True), (13, False), (7, False)])
 def test_interval_after_imported_apheresis(ctx, staff, days, eligible) -> None:
     past = ctx.today() - timedelta(days=days)
     did = _to_pretested(ctx, staff, history=[{"donation_type": "apheresis_platelets", "donated_on": past.isoformat(),
@@ -80,9 +81,72 @@ def test_interval_after_imported_apheresis(ctx, staff, days, eligible) -> None:
     out = dn.assess(ctx, staff.physician, did)
     assert out["result"] == ("eligible" if eligible else "deferred")
     if not eligible:
-        assert _codes(out) == ["INTERVAL_TOO_SHORT"]
+        # within 2 weeks but after 1: only the physician's approval for HLA-matched need lifts it
+        assert _codes(out) == ["INTERVAL_HLA_APPROVAL"]
         assert out["reasons"][0]["overridable"] is True
+        assert "HLA" in out["reasons"][0]["message_zh"] and "HLA-matched" in out["reasons"][0]["message_en"]
         assert out["deferral_id"] is None  # deferral_days 0: not eligible today, no deferral record
+
+
+@pytest.mark.parametrize("days", [0, 3, 6])
+def test_interval_under_a_week_refused_at_registration(ctx, staff, days) -> None:
+    """GB 18467's interval is a hard stop: a donor who donated today (or within a week) is not registered."""
+    donor_id, _ = new_donor(ctx, staff.registrar)
+    past = ctx.today() - timedelta(days=days)
+    dr.import_history(ctx, staff.registrar, donor_id, [{"donation_type": "apheresis_platelets",
+                                                        "donated_on": past.isoformat(), "volume_ml": 250}])
+    before = db_snapshot(ctx)
+    with pytest.raises(HardStop) as e:
+        dn.register_donation(ctx, staff.registrar, donor_id)
+    assert e.value.code == "DONATION_INTERVAL" and e.value.details["codes"] == ["INTERVAL_TOO_SHORT"]
+    nxt = (past + timedelta(days=14)).isoformat()
+    assert e.value.details["next_eligible"] == nxt
+    assert CJK.search(e.value.message_zh) and nxt in e.value.message_zh and nxt in e.value.message_en
+    if days == 0:
+        assert "今天" in e.value.message_zh and "today" in e.value.message_en
+    assert db_snapshot(ctx) == before
+
+
+def test_same_day_repeat_refused_after_a_collection(ctx, staff) -> None:
+    """A donor whose collection finished this morning cannot be registered again the same day."""
+    did = new_donation(ctx, staff)
+    drive(ctx, staff, did, State.SEALED)
+    with ctx.transaction() as s:
+        from station.models import Donation
+
+        donor_id = s.get(Donation, did).donor_id
+    with pytest.raises(HardStop) as e:
+        dn.register_donation(ctx, staff.registrar, donor_id)
+    assert e.value.code == "DONATION_INTERVAL" and "今天" in e.value.message_zh
+
+
+def test_interval_hla_approval_is_recorded_as_such(ctx, staff) -> None:
+    past = ctx.today() - timedelta(days=8)
+    did = _to_pretested(ctx, staff, history=[{"donation_type": "apheresis_platelets", "donated_on": past.isoformat(),
+                                             "volume_ml": 250}])
+    out = dn.assess(ctx, staff.physician, did, overrides=(dn.OverrideInput(
+        "INTERVAL_HLA_APPROVAL", "HLA配型患者急需", signature=b"sig", signature_kind="png"),))
+    assert out["result"] == "eligible"
+    with ctx.transaction() as s:
+        o = s.execute(select(EligibilityOverride)).scalar_one()
+        assert (o.code, o.reason) == ("INTERVAL_HLA_APPROVAL", "HLA配型患者急需")
+
+
+def test_interval_too_short_is_not_overridable(ctx, staff) -> None:
+    """A short interval that reaches assessment (history from the regional platform) is a hard stop there too."""
+    did = _to_pretested(ctx, staff)
+    past = ctx.today() - timedelta(days=2)
+    with ctx.transaction() as s:
+        from station.models import Donation, DonationHistory
+
+        s.add(DonationHistory(donor_id=s.get(Donation, did).donor_id, donation_type="apheresis_platelets",
+                              donated_on=past, volume_ml=250, place="other", source="regional"))
+    with pytest.raises(HardStop) as e:
+        dn.assess(ctx, staff.physician, did, overrides=(dn.OverrideInput(
+            "INTERVAL_TOO_SHORT", "医生认为可以献血", signature=b"sig", signature_kind="png"),))
+    assert e.value.details["codes"] == ["INTERVAL_TOO_SHORT"]
+    out = dn.assess(ctx, staff.physician, did)
+    assert (out["result"], _codes(out), out["reasons"][0]["overridable"]) == ("deferred", ["INTERVAL_TOO_SHORT"], False)
 
 
 @pytest.mark.parametrize("prior,eligible", [(23, True), (24, False)])
@@ -91,20 +155,23 @@ def test_annual_count_through_services(ctx, staff, clock, prior, eligible) -> No
     start = date(2026, 1, 5)
     history = [{"donation_type": "apheresis_platelets", "donated_on": (start + timedelta(days=14 * i)).isoformat(),
                 "volume_ml": 250, "place": f"采血点{i}"} for i in range(prior)]
-    did = _to_pretested(ctx, staff, history=history)
-    out = dn.assess(ctx, staff.physician, did)
-    assert out["result"] == ("eligible" if eligible else "deferred")
     if not eligible:
-        assert _codes(out) == ["ANNUAL_COUNT_EXCEEDED"]
-        assert out["reasons"][0]["overridable"] is False
+        # the yearly limit is a hard stop: refused at registration already
+        with pytest.raises(HardStop) as e:
+            _to_pretested(ctx, staff, history=history)
+        assert e.value.details["codes"] == ["ANNUAL_COUNT_EXCEEDED"]
+        return
+    did = _to_pretested(ctx, staff, history=history)
+    assert dn.assess(ctx, staff.physician, did)["result"] == "eligible"
 
 
 def test_whole_blood_then_apheresis_three_months(ctx, staff) -> None:
     today = ctx.today()  # 2026-05-12
-    did = _to_pretested(ctx, staff, history=[{"donation_type": "whole_blood", "donated_on": "2026-02-13",
-                                             "volume_ml": 400}])
-    assert _codes(dn.assess(ctx, staff.physician, did)) == ["INTERVAL_TOO_SHORT"]
     assert today == date(2026, 5, 12)
+    with pytest.raises(HardStop) as e:
+        _to_pretested(ctx, staff, history=[{"donation_type": "whole_blood", "donated_on": "2026-02-13",
+                                            "volume_ml": 400}])
+    assert e.value.details["codes"] == ["INTERVAL_TOO_SHORT"] and e.value.details["next_eligible"] == "2026-05-13"
     did = _to_pretested(ctx, staff, history=[{"donation_type": "whole_blood", "donated_on": "2026-02-12",
                                              "volume_ml": 400}])
     assert dn.assess(ctx, staff.physician, did)["result"] == "eligible"

@@ -198,8 +198,8 @@ def test_apheresis_to_apheresis_14_days_passes_13_fails() -> None:
     prev = [PastDonation("apheresis_platelets", ON - timedelta(days=14), 250)]
     assert _interval_codes(prev, ON) == []
     prev = [PastDonation("apheresis_platelets", ON - timedelta(days=13), 250)]
-    assert _interval_codes(prev, ON) == ["INTERVAL_TOO_SHORT"]
-    # plasma counts as apheresis too
+    assert _interval_codes(prev, ON) == ["INTERVAL_HLA_APPROVAL"]  # only a physician's HLA-matched approval
+    # plasma counts as apheresis too, and has no HLA-matched shortening
     prev = [PastDonation("apheresis_plasma", ON - timedelta(days=13), 400)]
     assert _interval_codes(prev, ON) == ["INTERVAL_TOO_SHORT"]
 
@@ -238,12 +238,23 @@ def test_apheresis_to_whole_blood_four_weeks() -> None:
     assert _interval_codes(prev, ON, "whole_blood") == ["INTERVAL_TOO_SHORT"]
 
 
-def test_interval_failure_is_overridable_and_names_the_next_date() -> None:
-    prev = [PastDonation("apheresis_platelets", ON - timedelta(days=10), 250)]
+def test_interval_failure_is_a_hard_stop_and_names_the_next_date() -> None:
+    prev = [PastDonation("apheresis_platelets", ON - timedelta(days=5), 250)]
     (f,) = rules.check_intervals(RS, prev, ON, "apheresis_platelets")
-    assert f.overridable
-    assert f.limit == (ON + timedelta(days=4)).isoformat()
-    assert (ON + timedelta(days=4)).isoformat() in f.message_en
+    assert f.code == "INTERVAL_TOO_SHORT" and not f.overridable
+    assert f.limit == (ON + timedelta(days=9)).isoformat()
+    assert (ON + timedelta(days=9)).isoformat() in f.message_en
+
+
+@pytest.mark.parametrize("days,code", [(0, "INTERVAL_TOO_SHORT"), (6, "INTERVAL_TOO_SHORT"),
+                                       (7, "INTERVAL_HLA_APPROVAL"), (13, "INTERVAL_HLA_APPROVAL")])
+def test_only_the_hla_matched_week_is_approvable(days, code) -> None:
+    prev = [PastDonation("apheresis_platelets", ON - timedelta(days=days), 250)]
+    (f,) = rules.check_intervals(RS, prev, ON, "apheresis_platelets")
+    assert f.code == code and f.overridable == (code == "INTERVAL_HLA_APPROVAL")
+    # plasma and whole blood targets have no HLA shortening
+    (g,) = rules.check_intervals(RS, prev, ON, "whole_blood")
+    assert g.code == "INTERVAL_TOO_SHORT" and not g.overridable
 
 
 def test_annual_volume_limit() -> None:

@@ -1,6 +1,7 @@
 """Archivist widgets: archive run panel with results, the archive browser and the verification report."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from station.identifiers import mask_id
-from ui.common.widgets import Panel
+from ui.common.widgets import Panel, local_time
 from ui.registration.widgets import fill, table
 
 
@@ -24,6 +25,37 @@ def masked(value: Any) -> str:
     """ID numbers never appear in full in the archive browser."""
     text = str(value or "")
     return mask_id(text) if len(text) >= 15 and text[:6].isdigit() else text
+
+
+_UTC_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?(?:Z|\+00:00| UTC|\+0000)")
+
+
+# the verification report's ETSI words and our field / meaning names, as an archivist reads them in Chinese (the
+# code stays in brackets: it is what an auditor's tool prints)
+_REPORT_ZH = {
+    "TOTAL_PASSED": "通过", "TOTAL_FAILED": "未通过", "INDETERMINATE": "无法确定", "PASSED": "通过",
+    "FAILED": "未通过", "NO_POE": "缺少存在性证明", "OUT_OF_BOUNDS_NO_POE": "超出证书有效期且无存在性证明",
+    "REVOKED": "证书已吊销", "NO_SIGNING_CERTIFICATE_FOUND": "未找到签名证书",
+    "donor_consent": "献血者签名", "physician_review": "医生签名", "nurse_collection": "护士签名",
+    "consent": "知情同意", "review": "审核", "collection": "采集",
+    "ENTIRE_FILE": "整个文件", "ENTIRE_REVISION": "整个修订版本", "NONE": "无",
+    "LTA_SIGNATURE": "长期存档签名", "LTV_SIGNATURE": "长期验证签名",
+}
+_REPORT_WORD = re.compile(r"(?<![/\w])(" + "|".join(sorted(_REPORT_ZH, key=len, reverse=True)) + r")(?![\w./])")
+
+
+def readable_report(text: str, lang: str) -> str:
+    """The signature report in the reader's language: in Chinese the ETSI indications and the station's field and
+    meaning names get their Chinese names, the code kept in brackets."""
+    if lang == "en":
+        return text
+    return _REPORT_WORD.sub(lambda m: f"{_REPORT_ZH[m.group(1)]}（{m.group(1)}）", text)
+
+
+def local_times(text: str) -> str:
+    """The report's UTC times (signing times, time stamps) in the site's local time with the offset."""
+    return _UTC_TIME.sub(lambda m: local_time(f"{m.group(1)}T{m.group(2)}+00:00", "%Y-%m-%d %H:%M:%S", offset=True),
+                         text)
 
 
 class ArchiveRunPanel(Panel):
@@ -116,7 +148,7 @@ class ArchiveBrowser(Panel):
     def show_results(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
         fill(self.results, [[r.get("archive_number", ""), r.get("din", ""), r.get("donor_name", r.get("name", "")),
-                             masked(r.get("id_number_masked") or r.get("id_number")), str(r.get("archived_at", ""))[:10]]
+                             masked(r.get("id_number_masked") or r.get("id_number")), local_time(r.get("archived_at"), offset=True)]
                             for r in rows])
 
     def show_record(self, record: dict[str, Any]) -> None:
@@ -139,7 +171,9 @@ class ArchiveBrowser(Panel):
             lines += ["", f"■ {names.get(kind, kind)}: " + (self.tr("signatures valid") if rep.get("passed")
                                                             else self.tr("SIGNATURES NOT VALID")),
                       rep.get("text", "")]
-        self.report.setPlainText("\n".join(lines))
+        from ui.common.widgets import lang
+
+        self.report.setPlainText(readable_report(local_times("\n".join(lines)), lang()))
 
     def _open_files(self) -> None:
         from PySide6.QtCore import QUrl

@@ -27,6 +27,7 @@ class CollectionController(QObject):
     sig_summary = Signal(object)  # CollectionResult ready to be saved
     sig_signed = Signal(dict)
     sig_busy = Signal(str, bool)  # what, busy
+    sig_reaction_recorded = Signal(dict)
 
     def __init__(self, session: ClientSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -93,17 +94,22 @@ class CollectionController(QObject):
         d = self.detail
         if separator is None or d is None or not d.get("examination") or not d.get("pretest"):
             return
-        from devices.separator.model import ProcedureParameters, SeparatorDataError
+        from devices.separator.model import ProcedureParameters, SeparatorDataError, blood_type_of
 
         exam, test, donor = d["examination"], d["pretest"], d["donor"]
+        blood_type = blood_type_of(donor.get("abo"), donor.get("rhd"))
         try:
             params = ProcedureParameters(height_cm=float(exam.get("height_cm") or 170), weight_kg=float(exam["weight_kg"]),
                                          sex="M" if donor["sex"] == "male" else "F", pre_count=float(test["plt_10e9_l"]),
-                                         hct=float(test["hct"]), blood_type=f"{donor['abo']}{donor['rhd'] or '+'}",
-                                         donation_id=d["din"])
+                                         hct=float(test["hct"]), blood_type=blood_type, donation_id=d["din"])
             separator.send_parameters(params)  # type: ignore[attr-defined]
         except (SeparatorDataError, KeyError, ValueError, TypeError) as exc:
-            self.session.notify("warn", str(exc))
+            self.session.notify("error", self.tr("The separator parameters could not be sent (%1); key them in on "
+                                                 "the separator.").replace("%1", str(exc)))
+            return
+        if not blood_type:
+            self.session.notify("warn", self.tr("No blood group on file for this donor: the separator was sent the "
+                                                "parameters without one; check the group on the separator."))
 
     def finish_collection(self, result: CollectionResult) -> None:
         ctx, actor, did = self.ctx, self.session.user, self.donation_id
@@ -111,11 +117,17 @@ class CollectionController(QObject):
         run_confirmed(self, lambda conf: donations.finish_collection(ctx, actor, did, result, confirmations=conf),
                       self._reload)
 
-    def record_reaction(self, type_: str, grade: int, treatment: str, outcome: str) -> None:
+    def record_reaction(self, type_: str, grade: int, treatment: str, outcome: str, occurred_at: Any = None) -> None:
         ctx, actor, did = self.ctx, self.session.user, self.donation_id
         assert did is not None
+
+        def done(out: dict[str, Any]) -> None:
+            self.sig_reaction_recorded.emit(out)
+            self._reload()
+
         run_op(self, lambda: donations.record_adverse_reaction(ctx, actor, did, type=type_, grade=grade,
-                                                               treatment=treatment, outcome=outcome), self._reload)
+                                                               treatment=treatment, outcome=outcome,
+                                                               occurred_at=occurred_at), done)
 
     def postcollection_check(self, items: dict[str, bool], notes: str) -> None:
         ctx, actor, did = self.ctx, self.session.user, self.donation_id

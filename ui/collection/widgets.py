@@ -1,12 +1,14 @@
 """Collection chair widgets: pre-collection check, separator panel, finish, reactions, post-check, sealing, signing."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimeZone, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
@@ -27,7 +29,7 @@ from station.services.donations import (
     CollectionResult,
     PreCollectionInput,
 )
-from ui.common.widgets import Panel, pick
+from ui.common.widgets import Panel, local_time, pick
 
 
 class PreCheckForm(Panel):
@@ -120,7 +122,7 @@ class SeparatorPanel(Panel):
                             .replace("%4", f"{status.yield_e11:.2f}").replace("%5", f"{status.ac_used_ml:.0f}"))
 
     def add_alarm(self, alarm: Any) -> None:
-        text = f"{alarm.at:%H:%M:%S} [{alarm.severity}] {alarm.code} {pick(alarm.text_zh, alarm.text_en)}"
+        text = f"{local_time(alarm.at, '%H:%M:%S')} [{alarm.severity}] {alarm.code} {pick(alarm.text_zh, alarm.text_en)}"
         existing = [self.alarms.item(i).text() for i in range(self.alarms.count())]
         if text not in existing:
             self.alarms.addItem(text)
@@ -144,17 +146,21 @@ class FinishForm(Panel):
             spin = QDoubleSpinBox(self)
             spin.setObjectName(f"finish_{key}")
             spin.setRange(0, 5000)
-            spin.setDecimals(2 if key == "platelet_yield_e11" else 0)
+            spin.setDecimals(self.DECIMALS.get(key, 1))
             self.spins[key] = spin
             self.labels[key] = QLabel(self)
             form.addRow(self.labels[key], spin)
         self.source = QLabel(self)
+        self.source.setWordWrap(True)
         form.addRow(self.source)
         self.submit = QPushButton(self)
         self.submit.setObjectName("finish_collection")
         form.addRow(self.submit)
         self.submit.clicked.connect(self._submit)
         self.retranslate()
+
+    # separators report volumes to 0.1 mL and the yield to 0.01 x10^11; a spin box shows them at that precision
+    DECIMALS = {"platelet_yield_e11": 2}
 
     def retranslate(self) -> None:
         names = {"whole_blood_processed_ml": self.tr("Whole blood processed (mL)"), "ac_used_ml": self.tr("AC used (mL)"),
@@ -173,12 +179,29 @@ class FinishForm(Panel):
             spin.setValue(float(getattr(result, k) or 0))
         self.retranslate()
 
-    def _submit(self) -> None:
-        v = {k: s.value() for k, s in self.spins.items()}
+    def edited(self) -> dict[str, float]:
+        """The fields the nurse changed from the separator's summary (compared at the precision shown)."""
         base = self.from_device
-        if base is not None and all(abs(v[k] - float(getattr(base, k) or 0)) < 1e-6 for k in self.KEYS):
-            self.sig_submitted.emit(base)
+        if base is None:
+            return {}
+        out: dict[str, float] = {}
+        for k, spin in self.spins.items():
+            shown = round(float(getattr(base, k) or 0), spin.decimals())
+            if abs(spin.value() - shown) > 10 ** -(spin.decimals() + 1):
+                out[k] = spin.value()
+        return out
+
+    def _submit(self) -> None:
+        base = self.from_device
+        if base is not None:
+            # the separator's summary exactly as received (floats unrounded, post count, Hct, alarms, raw message
+            # link); only a field the nurse really changed takes the typed value
+            changes = self.edited()
+            if "run_minutes" in changes and not changes["run_minutes"]:
+                changes["run_minutes"] = None  # type: ignore[assignment]
+            self.sig_submitted.emit(replace(base, **changes) if changes else base)
             return
+        v = {k: s.value() for k, s in self.spins.items()}
         self.sig_submitted.emit(CollectionResult(
             whole_blood_processed_ml=v["whole_blood_processed_ml"], ac_used_ml=v["ac_used_ml"],
             ac_to_donor_ml=v["ac_to_donor_ml"], platelet_volume_ml=v["platelet_volume_ml"],
@@ -187,36 +210,104 @@ class FinishForm(Panel):
 
 
 class ReactionForm(Panel):
-    sig_submitted = Signal(str, int, str, str)
+    """An adverse reaction: type, grade, time of onset (local time), treatment, outcome; confirmed before it is
+    saved; the reactions already recorded for the donation listed below."""
+
+    sig_submitted = Signal(str, int, str, str, object)  # type, grade, treatment, outcome, onset (aware datetime)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.type = QComboBox(self)
+        self.type.setObjectName("reaction_type")
         self.grade = QSpinBox(self)
+        self.grade.setObjectName("reaction_grade")
         self.grade.setRange(1, 3)
+        self.onset = QDateTimeEdit(self)
+        self.onset.setObjectName("reaction_onset")
+        self.onset.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.onset.setTimeZone(QTimeZone(b"Asia/Shanghai"))
+        self.onset_now = QPushButton(self)
+        self.onset_now.setObjectName("reaction_onset_now")
+        onset_row = QHBoxLayout()
+        onset_row.addWidget(self.onset, 1)
+        onset_row.addWidget(self.onset_now)
         self.treatment = QLineEdit(self)
         self.treatment.setObjectName("reaction_treatment")
         self.outcome = QLineEdit(self)
+        self.outcome.setObjectName("reaction_outcome")
         self.submit = QPushButton(self)
-        self.labels = [QLabel(self) for _ in range(4)]
+        self.submit.setObjectName("reaction_submit")
+        self.recorded = QListWidget(self)
+        self.recorded.setObjectName("reaction_list")
+        self.l_recorded = QLabel(self)
+        self.labels = [QLabel(self) for _ in range(5)]
         form = QFormLayout(self)
-        for label, field in zip(self.labels, (self.type, self.grade, self.treatment, self.outcome)):
+        for label, field in zip(self.labels, (self.type, self.grade, onset_row, self.treatment, self.outcome)):
             form.addRow(label, field)
         form.addRow(self.submit)
-        self.submit.clicked.connect(lambda: self.sig_submitted.emit(self.type.currentData(), self.grade.value(),
-                                                                    self.treatment.text(), self.outcome.text()))
+        form.addRow(self.l_recorded)
+        form.addRow(self.recorded)
+        self.reactions: list[dict[str, Any]] = []
+        self.onset_now.clicked.connect(self.set_onset_now)
+        self.submit.clicked.connect(self._submit)
+        self.set_onset_now()
         self.retranslate()
+
+    def set_onset_now(self, now: Any = None) -> None:
+        from datetime import UTC, datetime
+
+        from PySide6.QtCore import QDateTime
+
+        at = now or datetime.now(UTC)
+        self.onset.setDateTime(QDateTime.fromSecsSinceEpoch(int(at.timestamp()), QTimeZone(b"Asia/Shanghai")))
+
+    def onset_at(self) -> Any:
+        from datetime import UTC, datetime
+
+        return datetime.fromtimestamp(self.onset.dateTime().toSecsSinceEpoch(), UTC)
 
     def retranslate(self) -> None:
         for label, text in zip(self.labels, (self.tr("Reaction"), self.tr("Grade (1 mild - 3 severe)"),
-                                             self.tr("Treatment"), self.tr("Outcome"))):
+                                             self.tr("Time of onset"), self.tr("Treatment"), self.tr("Outcome"))):
             label.setText(text)
         current = self.type.currentIndex()
         self.type.clear()
         for code, (zh, en) in REACTION_TYPES.items():
             self.type.addItem(pick(zh, en), code)
         self.type.setCurrentIndex(max(current, 0))
+        self.onset_now.setText(self.tr("Now"))
         self.submit.setText(self.tr("Record adverse reaction"))
+        self.l_recorded.setText(self.tr("Reactions recorded for this donation"))
+        self.show_reactions(self.reactions)
+
+    def show_reactions(self, reactions: list[dict[str, Any]]) -> None:
+        self.reactions = list(reactions)
+        self.recorded.clear()
+        for r in sorted(self.reactions, key=lambda r: str(r.get("occurred_at"))):
+            zh, en = REACTION_TYPES.get(r.get("type", ""), (r.get("type", ""), r.get("type", "")))
+            self.recorded.addItem(self.tr("%1  %2, grade %3: %4").replace("%1", local_time(r.get("occurred_at")))
+                                  .replace("%2", pick(zh, en)).replace("%3", str(r.get("grade")))
+                                  .replace("%4", str(r.get("treatment") or "")))
+        if not self.reactions:
+            self.recorded.addItem(self.tr("None recorded"))
+
+    def _submit(self) -> None:
+        from ui.dialogs import dialogs
+
+        treatment = self.treatment.text().strip()
+        onset = self.onset_at()
+        text = (self.tr("Record this adverse reaction?\n%1, grade %2, onset %3\nTreatment: %4")
+                .replace("%1", self.type.currentText()).replace("%2", str(self.grade.value()))
+                .replace("%3", local_time(onset)).replace("%4", treatment or "—"))
+        if not dialogs().confirm(self, self.tr("Adverse reaction"), text):
+            return
+        self.sig_submitted.emit(self.type.currentData(), self.grade.value(), treatment, self.outcome.text().strip(),
+                                onset)
+
+    def clear_entry(self) -> None:
+        self.treatment.clear()
+        self.outcome.clear()
+        self.grade.setValue(1)
 
 
 class PostCheckForm(Panel):
@@ -251,12 +342,15 @@ class PostCheckForm(Panel):
 
 
 class SealingPanel(Panel):
-    """Scan each bag and segment; a mismatch is shown red across the window and sounds the alarm."""
+    """Scan each bag and segment; a mismatch is shown red across the window and sounds the alarm — at the scan,
+    before the sealing check is even pressed."""
 
     sig_seal = Signal(list)
+    sig_mismatch = Signal(str)  # the scan that does not carry this donation's DIN
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.expected_din = ""
         self.scan = QLineEdit(self)
         self.scan.setObjectName("seal_scan")
         self.scans = QListWidget(self)
@@ -285,11 +379,27 @@ class SealingPanel(Panel):
         self.seal.setText(self.tr("Seal check"))
         self.clear.setText(self.tr("Clear scans"))
 
+    def matches(self, text: str) -> bool:
+        from station.errors import ValidationError
+        from station.identifiers import parse_din
+
+        try:
+            return parse_din(text).din == self.expected_din
+        except ValidationError:
+            return False
+
     def _add(self) -> None:
+        from PySide6.QtGui import QBrush, QColor
+
         text = self.scan.text().strip()
-        if text:
-            self.scans.addItem(text)
         self.scan.clear()
+        if not text:
+            return
+        self.scans.addItem(text)
+        if self.expected_din and not self.matches(text):
+            item = self.scans.item(self.scans.count() - 1)
+            item.setForeground(QBrush(QColor("#c62828")))
+            self.sig_mismatch.emit(text)
 
     def values(self) -> list[str]:
         return [self.scans.item(i).text() for i in range(self.scans.count())]

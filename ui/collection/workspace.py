@@ -62,6 +62,7 @@ class Workspace(Panel):
         c.sig_summary.connect(self._summary)
         c.sig_busy.connect(lambda what, busy: self.signing.set_busy(busy))
         c.sig_signed.connect(self._signed)
+        c.sig_reaction_recorded.connect(self._reaction_recorded)
         self.queue.sig_donation_selected.connect(self._select)
         self.precheck.sig_submitted.connect(c.precollection_check)
         self.separator.start.clicked.connect(c.start_collection)
@@ -69,6 +70,7 @@ class Workspace(Panel):
         self.reaction.sig_submitted.connect(c.record_reaction)
         self.post.sig_submitted.connect(c.postcollection_check)
         self.sealing.sig_seal.connect(c.seal)
+        self.sealing.sig_mismatch.connect(self._wrong_bag)
         self.signing.sig_sign.connect(c.sign_records)
         self.timer = QTimer(self)
         self.timer.setInterval(15_000)
@@ -78,9 +80,10 @@ class Workspace(Panel):
         self.retranslate()
 
     def retranslate(self) -> None:
-        for i, text in enumerate((self.tr("1 Pre-collection check"), self.tr("2 Separator"), self.tr("3 Finish"),
-                                  self.tr("4 Post-collection check"), self.tr("5 Sealing"), self.tr("6 Sign records"),
-                                  self.tr("Adverse reaction"))):
+        # short tab names: all seven tabs fit a 1366 px window in English too
+        for i, text in enumerate((self.tr("1 Pre-check"), self.tr("2 Separator"), self.tr("3 Finish"),
+                                  self.tr("4 Post-check"), self.tr("5 Sealing"), self.tr("6 Sign"),
+                                  self.tr("Reaction"))):
             self.tabs.setTabText(i, text)
 
     def activate(self) -> None:
@@ -114,8 +117,22 @@ class Workspace(Panel):
         self.signing.setEnabled(state == "sealed")
         self.reaction.setEnabled(state in ("collecting", "collected", "postcollection_checked", "sealed"))
 
+    def _wrong_bag(self, scan: str) -> None:
+        self._hard_stop("sealing", self.tr("WRONG BAG: the scan %1 does not carry this donation's DIN %2. "
+                                           "Do not seal; remove the bag.")
+                        .replace("%1", scan).replace("%2", self.sealing.expected_din))
+
+    def _reaction_recorded(self, out: dict[str, Any]) -> None:
+        self.reaction.clear_entry()
+        self.session.notify("ok", self.tr("Adverse reaction recorded."))
+
     def _detail(self, d: dict[str, Any]) -> None:
         self.header.show_donor(d)
+        self.sealing.expected_din = d["din"]
+        self.reaction.show_reactions(d.get("adverse_reactions") or [])
+        if d["donation_id"] != getattr(self, "_reaction_donation", None):
+            self._reaction_donation = d["donation_id"]
+            self.reaction.set_onset_now(self.session.ctx.now())
         previous, self.state = self.state, d["state"]
         self._enable(d["state"])
         if d["state"] != previous or self.tabs.currentIndex() in (0, 1, 2, 3, 4, 5):
@@ -123,7 +140,9 @@ class Workspace(Panel):
                    "postcollection_checked": 4, "sealed": 5}.get(d["state"])
             if tab is not None:
                 self.tabs.setCurrentIndex(tab)
-        if d["state"] != "postcollection_checked" and self.banner.level != "error":
+        if previous and d["state"] != previous:
+            self.stop_alarm()  # the step that was stopped went through since: its red banner goes
+        elif d["state"] != "postcollection_checked" and self.banner.level != "error":
             self.banner.clear_message()
 
     def _summary(self, result: Any) -> None:

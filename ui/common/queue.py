@@ -17,6 +17,8 @@ class DonationQueue(QListWidget):
         self.setObjectName("donation_queue")
         self.setMinimumWidth(230)
         self.setMaximumWidth(320)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.rows: list[dict[str, Any]] = []
         self.itemActivated.connect(self._picked)
         self.itemClicked.connect(self._picked)
@@ -26,7 +28,9 @@ class DonationQueue(QListWidget):
         self.rows = rows
         self.clear()
         for r in rows:
-            item = QListWidgetItem(f"{r['queue_number']:>3}  {r['donor_name']}\n     {r['din']}  [{state_text(r['state'])}]")
+            # three short lines: nothing cut off at the list's width, in either language
+            item = QListWidgetItem(f"{r['queue_number']:>3}  {r['donor_name']}\n     {r['din']}\n"
+                                   f"     {state_text(r['state'])}")
             item.setData(Qt.ItemDataRole.UserRole, r["donation_id"])
             self.addItem(item)
             if r["donation_id"] == current:

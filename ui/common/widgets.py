@@ -35,6 +35,28 @@ def msg(item: dict[str, Any], key: str = "message") -> str:
     return str(item.get(f"{key}_en") if lang() == "en" else item.get(f"{key}_zh")) or ""
 
 
+def local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M", *, offset: bool = False) -> str:
+    """A stored time (aware datetime or ISO text, UTC in the database) in the site's local time; with the UTC
+    offset where the time is evidence (signature stamps, archive dates)."""
+    from datetime import datetime
+
+    from station.context import LOCAL_TZ
+
+    if value in (None, ""):
+        return ""
+    at = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if at.tzinfo is None:
+        from datetime import UTC
+
+        at = at.replace(tzinfo=UTC)  # the database's naive values are UTC
+    local = at.astimezone(LOCAL_TZ)
+    text = local.strftime(fmt)
+    if offset:
+        z = local.strftime("%z")
+        text += f" (UTC{z[:3]}:{z[3:]})"
+    return text
+
+
 def state_text(state: str) -> str:
     from station.workflow import state_label
 
@@ -91,6 +113,11 @@ class ValidatedField(QWidget):
         self.edit.setPlaceholderText(placeholder)
         self.reason = QLabel(self)
         self.reason.setWordWrap(True)
+        # the hint's room is kept whether or not a hint shows: a hint appearing never pushes the fields below
+        # it down under the pointer (a click meant for the next field landed in another)
+        lines = self.reason.fontMetrics().lineSpacing()
+        self.reason.setFixedHeight(2 * lines + 2)
+        self.reason.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.status = "none"
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -119,7 +146,8 @@ class ValidatedField(QWidget):
                 status, reason = "fail", QCoreApplication.translate("ValidatedField", "Not a number")
         self.status = status
         colour = COLOURS.get(status, COLOURS["none"])
-        border = f"border:2px solid {colour};" if status != "none" else ""
+        # the same border width in every state: a field never changes height as its value is judged
+        border = f"border:2px solid {colour};" if status != "none" else "border:2px solid #b0b0b0;"
         self.edit.setStyleSheet(f"QLineEdit{{{border}padding:3px;}}")
         self.reason.setStyleSheet(f"color:{colour};")
         self.reason.setText(reason)

@@ -46,7 +46,7 @@ from station.firstrun import (
     list_serial_ports,
     validate_site,
 )
-from ui.common.widgets import COLOURS
+from ui.common.widgets import COLOURS, local_time
 from ui.i18n import current_language, set_language
 from ui.ops import error_text, run_op
 
@@ -493,7 +493,7 @@ class CAPage(SetupPage):
                          .replace("%3", chain.root_sha256[:16] + "…").replace("%4", f"{chain.not_after:%Y-%m-%d}"))
         if tsa is not None:
             lines.append(_tr("The time stamp service answers: %1, time %2")
-                         .replace("%1", tsa.tsa_subject).replace("%2", f"{tsa.gen_time:%Y-%m-%d %H:%M:%S} UTC"))
+                         .replace("%1", tsa.tsa_subject).replace("%2", local_time(tsa.gen_time, "%Y-%m-%d %H:%M:%S", offset=True)))
         return "\n".join(lines)
 
 

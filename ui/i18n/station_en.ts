@@ -34,6 +34,38 @@
         <source>Archived on</source>
         <translation>Archived on</translation>
     </message>
+    <message>
+        <source>Collection record</source>
+        <translation>Collection record</translation>
+    </message>
+    <message>
+        <source>Consent and health questionnaire</source>
+        <translation>Consent and health questionnaire</translation>
+    </message>
+    <message>
+        <source>Four-property check of the stored package: FAILED</source>
+        <translation>Four-property check of the stored package: FAILED</translation>
+    </message>
+    <message>
+        <source>Four-property check of the stored package: passed</source>
+        <translation>Four-property check of the stored package: passed</translation>
+    </message>
+    <message>
+        <source>Open the records (PDF)</source>
+        <translation>Open the records (PDF)</translation>
+    </message>
+    <message>
+        <source>Registration and examination form</source>
+        <translation>Registration and examination form</translation>
+    </message>
+    <message>
+        <source>SIGNATURES NOT VALID</source>
+        <translation>SIGNATURES NOT VALID</translation>
+    </message>
+    <message>
+        <source>signatures valid</source>
+        <translation>signatures valid</translation>
+    </message>
 </context>
 <context>
     <name>ArchiveRunPanel</name>
@@ -506,6 +538,10 @@
         <source>Your account has no workspace on this station.</source>
         <translation>Your account has no workspace on this station.</translation>
     </message>
+    <message>
+        <source>Scan %1 received, but no entry field is selected: click the field and scan again.</source>
+        <translation>Scan %1 received, but no entry field is selected: click the field and scan again.</translation>
+    </message>
 </context>
 <context>
     <name>ManualEntryForm</name>
@@ -614,6 +650,10 @@
     <message>
         <source>The two new passwords differ.</source>
         <translation>The two new passwords differ.</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Sign out</translation>
     </message>
 </context>
 <context>
@@ -724,6 +764,34 @@
         <source>Enter haemoglobin, haematocrit and platelets.</source>
         <translation>Enter haemoglobin, haematocrit and platelets.</translation>
     </message>
+    <message>
+        <source>Hb</source>
+        <translation>Hb</translation>
+    </message>
+    <message>
+        <source>Hct</source>
+        <translation>Hct</translation>
+    </message>
+    <message>
+        <source>MPV</source>
+        <translation>MPV</translation>
+    </message>
+    <message>
+        <source>PLT</source>
+        <translation>PLT</translation>
+    </message>
+    <message>
+        <source>Recorded results (%1): %2</source>
+        <translation>Recorded results (%1): %2</translation>
+    </message>
+    <message>
+        <source>analyzer</source>
+        <translation>analyzer</translation>
+    </message>
+    <message>
+        <source>entered by hand</source>
+        <translation>entered by hand</translation>
+    </message>
 </context>
 <context>
     <name>QueueTicket</name>
@@ -769,6 +837,38 @@
     <message>
         <source>Record adverse reaction</source>
         <translation>Record adverse reaction</translation>
+    </message>
+    <message>
+        <source>%1  %2, grade %3: %4</source>
+        <translation>%1  %2, grade %3: %4</translation>
+    </message>
+    <message>
+        <source>Adverse reaction</source>
+        <translation>Adverse reaction</translation>
+    </message>
+    <message>
+        <source>None recorded</source>
+        <translation>None recorded</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>Now</translation>
+    </message>
+    <message>
+        <source>Reactions recorded for this donation</source>
+        <translation>Reactions recorded for this donation</translation>
+    </message>
+    <message>
+        <source>Record this adverse reaction?
+%1, grade %2, onset %3
+Treatment: %4</source>
+        <translation>Record this adverse reaction?
+%1, grade %2, onset %3
+Treatment: %4</translation>
+    </message>
+    <message>
+        <source>Time of onset</source>
+        <translation>Time of onset</translation>
     </message>
 </context>
 <context>
@@ -904,6 +1004,66 @@
     <message>
         <source>reachable</source>
         <translation>reachable</translation>
+    </message>
+    <message>
+        <source>Barcode scanner</source>
+        <translation>Barcode scanner</translation>
+    </message>
+    <message>
+        <source>Cell separator</source>
+        <translation>Cell separator</translation>
+    </message>
+    <message>
+        <source>Fingerprint scanner</source>
+        <translation>Fingerprint scanner</translation>
+    </message>
+    <message>
+        <source>Haematology analyzer</source>
+        <translation>Haematology analyzer</translation>
+    </message>
+    <message>
+        <source>ID-card reader</source>
+        <translation>ID-card reader</translation>
+    </message>
+    <message>
+        <source>Label printer</source>
+        <translation>Label printer</translation>
+    </message>
+    <message>
+        <source>Signature pad</source>
+        <translation>Signature pad</translation>
+    </message>
+    <message>
+        <source>Staff card reader</source>
+        <translation>Staff card reader</translation>
+    </message>
+    <message>
+        <source>Analyzer</source>
+        <translation>Analyzer</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>Fingerprint</translation>
+    </message>
+    <message>
+        <source>ID card</source>
+        <translation>ID card</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Printer</translation>
+    </message>
+    <message>
+        <source>Scanner</source>
+        <translation>Scanner</translation>
+    </message>
+    <message>
+        <source>Separator</source>
+        <translation>Separator</translation>
+    </message>
+    <message>
+        <source>Staff card</source>
+        <translation>Staff card</translation>
     </message>
 </context>
 <context>
@@ -1230,6 +1390,70 @@ Please wait for the staff.</translation>
         <source>The donor signed the consent and questionnaire.</source>
         <translation>The donor signed the consent and questionnaire.</translation>
     </message>
+    <message>
+        <source>All three records are signed.</source>
+        <translation>All three records are signed.</translation>
+    </message>
+    <message>
+        <source>Today's &amp;bookings</source>
+        <translation>Today's &amp;bookings</translation>
+    </message>
+    <message>
+        <source>Your record is signed; still waiting for: %1</source>
+        <translation>Your record is signed; still waiting for: %1</translation>
+    </message>
+    <message>
+        <source>Your records are signed; still waiting for: %1</source>
+        <translation>Your records are signed; still waiting for: %1</translation>
+    </message>
+    <message>
+        <source>collection record</source>
+        <translation>collection record</translation>
+    </message>
+    <message>
+        <source>consent and questionnaire</source>
+        <translation>consent and questionnaire</translation>
+    </message>
+    <message>
+        <source>registration and examination form</source>
+        <translation>registration and examination form</translation>
+    </message>
+    <message>
+        <source>Adverse reaction recorded.</source>
+        <translation>Adverse reaction recorded.</translation>
+    </message>
+    <message>
+        <source>WRONG BAG: the scan %1 does not carry this donation's DIN %2. Do not seal; remove the bag.</source>
+        <translation>WRONG BAG: the scan %1 does not carry this donation's DIN %2. Do not seal; remove the bag.</translation>
+    </message>
+    <message>
+        <source>%1 — click to acknowledge</source>
+        <translation>%1 — click to acknowledge</translation>
+    </message>
+    <message>
+        <source>Regional check acknowledged.</source>
+        <translation>Regional check acknowledged.</translation>
+    </message>
+    <message>
+        <source>Regional checks…</source>
+        <translation>Regional checks…</translation>
+    </message>
+    <message>
+        <source>1 Pre-check</source>
+        <translation>1 Pre-check</translation>
+    </message>
+    <message>
+        <source>4 Post-check</source>
+        <translation>4 Post-check</translation>
+    </message>
+    <message>
+        <source>6 Sign</source>
+        <translation>6 Sign</translation>
+    </message>
+    <message>
+        <source>Reaction</source>
+        <translation>Reaction</translation>
+    </message>
 </context>
 <context>
     <name>Workspaces</name>
@@ -1267,6 +1491,10 @@ Please wait for the staff.</translation>
     <message>
         <source>Not done</source>
         <translation>Not done</translation>
+    </message>
+    <message>
+        <source>(technical details in the log)</source>
+        <translation>(technical details in the log)</translation>
     </message>
 </context>
 <context>
@@ -1674,23 +1902,123 @@ Write it down now: it is shown only once and must be changed at the first sign-i
         <source>%1 already known</source>
         <translation>%1 already known</translation>
     </message>
+    <message>
+        <source>%1 booked, %2 arrived</source>
+        <translation>%1 booked, %2 arrived</translation>
+    </message>
+    <message>
+        <source>%1 rows refused:</source>
+        <translation>%1 rows refused:</translation>
+    </message>
+    <message>
+        <source>Booking</source>
+        <translation>Booking</translation>
+    </message>
+    <message>
+        <source>Booking files (*.json *.csv)</source>
+        <translation>Booking files (*.json *.csv)</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <source>Import bookings</source>
+        <translation>Import bookings</translation>
+    </message>
+    <message>
+        <source>Import bookings…</source>
+        <translation>Import bookings…</translation>
+    </message>
+    <message>
+        <source>Imported %1 bookings</source>
+        <translation>Imported %1 bookings</translation>
+    </message>
+    <message>
+        <source>Mark no-shows</source>
+        <translation>Mark no-shows</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>No bookings for today</source>
+        <translation>No bookings for today</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Time slot</source>
+        <translation>Time slot</translation>
+    </message>
+    <message>
+        <source>arrived</source>
+        <translation>arrived</translation>
+    </message>
+    <message>
+        <source>booked</source>
+        <translation>booked</translation>
+    </message>
+    <message>
+        <source>no-show</source>
+        <translation>no-show</translation>
+    </message>
 </context>
 <context>
     <name>FiguresPanel</name>
     <message>
-        <source>Export today&apos;s ledger (CSV)…</source>
-        <translation>Export today&apos;s ledger (CSV)…</translation>
+        <source>Export today's ledger (CSV)…</source>
+        <translation>Export today's ledger (CSV)…</translation>
     </message>
     <message>
-        <source>Export today&apos;s ledger (PDF)…</source>
-        <translation>Export today&apos;s ledger (PDF)…</translation>
+        <source>Export today's ledger (PDF)…</source>
+        <translation>Export today's ledger (PDF)…</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>Adverse reactions</source>
+        <translation>Adverse reactions</translation>
+    </message>
+    <message>
+        <source>Appointment share</source>
+        <translation>Appointment share</translation>
+    </message>
+    <message>
+        <source>Average wait</source>
+        <translation>Average wait</translation>
+    </message>
+    <message>
+        <source>Collections today</source>
+        <translation>Collections today</translation>
+    </message>
+    <message>
+        <source>Deferred</source>
+        <translation>Deferred</translation>
+    </message>
+    <message>
+        <source>Platelet doses</source>
+        <translation>Platelet doses</translation>
+    </message>
+    <message>
+        <source>Today %1</source>
+        <translation>Today %1</translation>
     </message>
 </context>
 <context>
     <name>QualityController</name>
     <message>
-        <source>Export the day&apos;s consumption ledger</source>
-        <translation>Export the day&apos;s consumption ledger</translation>
+        <source>Export the day's consumption ledger</source>
+        <translation>Export the day's consumption ledger</translation>
     </message>
     <message>
         <source>CSV files (*.csv)</source>
@@ -1714,6 +2042,127 @@ Write it down now: it is shown only once and must be changed at the first sign-i
     <message>
         <source>The lot expires at a time of day (without it: at the end of the day)</source>
         <translation>The lot expires at a time of day (without it: at the end of the day)</translation>
+    </message>
+</context>
+<context>
+    <name>CallPanel</name>
+    <message>
+        <source>Call next donor</source>
+        <translation>Call next donor</translation>
+    </message>
+    <message>
+        <source>Called %1</source>
+        <translation>Called %1</translation>
+    </message>
+    <message>
+        <source>Desk or chair</source>
+        <translation>Desk or chair</translation>
+    </message>
+    <message>
+        <source>Nobody is waiting.</source>
+        <translation>Nobody is waiting.</translation>
+    </message>
+</context>
+<context>
+    <name>CollectionController</name>
+    <message>
+        <source>No blood group on file for this donor: the separator was sent the parameters without one; check the group on the separator.</source>
+        <translation>No blood group on file for this donor: the separator was sent the parameters without one; check the group on the separator.</translation>
+    </message>
+    <message>
+        <source>The separator parameters could not be sent (%1); key them in on the separator.</source>
+        <translation>The separator parameters could not be sent (%1); key them in on the separator.</translation>
+    </message>
+</context>
+<context>
+    <name>WaitingRoomDisplay</name>
+    <message>
+        <source>Apheresis donation — please wait for your number</source>
+        <translation>Apheresis donation — please wait for your number</translation>
+    </message>
+    <message>
+        <source>Number %1, please go to %2</source>
+        <translation>Number %1, please go to %2</translation>
+    </message>
+    <message>
+        <source>Please wait to be called</source>
+        <translation>Please wait to be called</translation>
+    </message>
+    <message>
+        <source>Waiting room</source>
+        <translation>Waiting room</translation>
+    </message>
+    <message>
+        <source>Waiting: %1</source>
+        <translation>Waiting: %1</translation>
+    </message>
+</context>
+<context>
+    <name>RegionalChecks</name>
+    <message>
+        <source>%1
+Why may collection go on (e.g. checked by telephone)?</source>
+        <translation>%1
+Why may collection go on (e.g. checked by telephone)?</translation>
+    </message>
+    <message>
+        <source>Regional check not done</source>
+        <translation>Regional check not done</translation>
+    </message>
+</context>
+<context>
+    <name>RegionalChecksDialog</name>
+    <message>
+        <source>%1 checks, %2 to acknowledge</source>
+        <translation>%1 checks, %2 to acknowledge</translation>
+    </message>
+    <message>
+        <source>Acknowledge…</source>
+        <translation>Acknowledge…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>DIN</source>
+        <translation>DIN</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <source>NOT DONE - to acknowledge</source>
+        <translation>NOT DONE - to acknowledge</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <source>Regional checks today</source>
+        <translation>Regional checks today</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>done</translation>
+    </message>
+    <message>
+        <source>not done, acknowledged</source>
+        <translation>not done, acknowledged</translation>
     </message>
 </context>
 </TS>

@@ -570,6 +570,10 @@
         <source>Your account has no workspace on this station.</source>
         <translation>您的账户在本工作站没有可用的工作区。</translation>
     </message>
+    <message>
+        <source>Scan %1 received, but no entry field is selected: click the field and scan again.</source>
+        <translation>已收到扫描 %1，但没有选中输入框：请点击输入框后重新扫描。</translation>
+    </message>
 </context>
 <context>
     <name>ManualEntryForm</name>
@@ -678,6 +682,10 @@
     <message>
         <source>The two new passwords differ.</source>
         <translation>两次输入的新密码不一致。</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>退出登录</translation>
     </message>
 </context>
 <context>
@@ -788,6 +796,34 @@
         <source>Enter haemoglobin, haematocrit and platelets.</source>
         <translation>请输入血红蛋白、红细胞压积和血小板计数。</translation>
     </message>
+    <message>
+        <source>Hb</source>
+        <translation>血红蛋白</translation>
+    </message>
+    <message>
+        <source>Hct</source>
+        <translation>红细胞压积</translation>
+    </message>
+    <message>
+        <source>MPV</source>
+        <translation>平均血小板体积</translation>
+    </message>
+    <message>
+        <source>PLT</source>
+        <translation>血小板计数</translation>
+    </message>
+    <message>
+        <source>Recorded results (%1): %2</source>
+        <translation>已记录的检测结果（%1）：%2</translation>
+    </message>
+    <message>
+        <source>analyzer</source>
+        <translation>血细胞分析仪</translation>
+    </message>
+    <message>
+        <source>entered by hand</source>
+        <translation>手工录入</translation>
+    </message>
 </context>
 <context>
     <name>QueueTicket</name>
@@ -833,6 +869,38 @@
     <message>
         <source>Record adverse reaction</source>
         <translation>记录献血反应</translation>
+    </message>
+    <message>
+        <source>%1  %2, grade %3: %4</source>
+        <translation>%1  %2，%3级：%4</translation>
+    </message>
+    <message>
+        <source>Adverse reaction</source>
+        <translation>献血不良反应</translation>
+    </message>
+    <message>
+        <source>None recorded</source>
+        <translation>尚无记录</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>现在</translation>
+    </message>
+    <message>
+        <source>Reactions recorded for this donation</source>
+        <translation>本次献血已记录的不良反应</translation>
+    </message>
+    <message>
+        <source>Record this adverse reaction?
+%1, grade %2, onset %3
+Treatment: %4</source>
+        <translation>确认记录此献血不良反应？
+%1，%2级，发生时间 %3
+处理措施：%4</translation>
+    </message>
+    <message>
+        <source>Time of onset</source>
+        <translation>发生时间</translation>
     </message>
 </context>
 <context>
@@ -968,6 +1036,66 @@
     <message>
         <source>reachable</source>
         <translation>可连接</translation>
+    </message>
+    <message>
+        <source>Barcode scanner</source>
+        <translation>条码扫描枪</translation>
+    </message>
+    <message>
+        <source>Cell separator</source>
+        <translation>血细胞分离机</translation>
+    </message>
+    <message>
+        <source>Fingerprint scanner</source>
+        <translation>指纹仪</translation>
+    </message>
+    <message>
+        <source>Haematology analyzer</source>
+        <translation>血细胞分析仪</translation>
+    </message>
+    <message>
+        <source>ID-card reader</source>
+        <translation>身份证阅读器</translation>
+    </message>
+    <message>
+        <source>Label printer</source>
+        <translation>标签打印机</translation>
+    </message>
+    <message>
+        <source>Signature pad</source>
+        <translation>签名板</translation>
+    </message>
+    <message>
+        <source>Staff card reader</source>
+        <translation>工作人员卡读卡器</translation>
+    </message>
+    <message>
+        <source>Analyzer</source>
+        <translation>血细胞分析仪</translation>
+    </message>
+    <message>
+        <source>Fingerprint</source>
+        <translation>指纹仪</translation>
+    </message>
+    <message>
+        <source>ID card</source>
+        <translation>身份证</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <source>Scanner</source>
+        <translation>扫描枪</translation>
+    </message>
+    <message>
+        <source>Separator</source>
+        <translation>分离机</translation>
+    </message>
+    <message>
+        <source>Staff card</source>
+        <translation>工作卡</translation>
     </message>
 </context>
 <context>
@@ -1322,6 +1450,42 @@ Please wait for the staff.</source>
         <source>The donor signed the consent and questionnaire.</source>
         <translation>献血者已签署知情同意书和健康征询。</translation>
     </message>
+    <message>
+        <source>Adverse reaction recorded.</source>
+        <translation>献血不良反应已记录。</translation>
+    </message>
+    <message>
+        <source>WRONG BAG: the scan %1 does not carry this donation's DIN %2. Do not seal; remove the bag.</source>
+        <translation>血袋错误：扫描的 %1 不是本次献血的献血条码 %2。请勿热合，撤下该血袋。</translation>
+    </message>
+    <message>
+        <source>%1 — click to acknowledge</source>
+        <translation>%1 — 点击确认</translation>
+    </message>
+    <message>
+        <source>Regional check acknowledged.</source>
+        <translation>区域核查已确认。</translation>
+    </message>
+    <message>
+        <source>Regional checks…</source>
+        <translation>区域核查…</translation>
+    </message>
+    <message>
+        <source>1 Pre-check</source>
+        <translation>1 采前核对</translation>
+    </message>
+    <message>
+        <source>4 Post-check</source>
+        <translation>4 采后核对</translation>
+    </message>
+    <message>
+        <source>6 Sign</source>
+        <translation>6 记录签名</translation>
+    </message>
+    <message>
+        <source>Reaction</source>
+        <translation>献血反应</translation>
+    </message>
 </context>
 <context>
     <name>Workspaces</name>
@@ -1359,6 +1523,10 @@ Please wait for the staff.</source>
     <message>
         <source>Not done</source>
         <translation>操作未完成</translation>
+    </message>
+    <message>
+        <source>(technical details in the log)</source>
+        <translation>（技术详情已记入日志）</translation>
     </message>
 </context>
 <context>
@@ -1883,18 +2051,18 @@ Write it down now: it is shown only once and must be changed at the first sign-i
 <context>
     <name>FiguresPanel</name>
     <message>
-        <source>Export today&apos;s ledger (CSV)…</source>
+        <source>Export today's ledger (CSV)…</source>
         <translation>导出今日出库登记（CSV）…</translation>
     </message>
     <message>
-        <source>Export today&apos;s ledger (PDF)…</source>
+        <source>Export today's ledger (PDF)…</source>
         <translation>导出今日出库登记（PDF）…</translation>
     </message>
 </context>
 <context>
     <name>QualityController</name>
     <message>
-        <source>Export the day&apos;s consumption ledger</source>
+        <source>Export the day's consumption ledger</source>
         <translation>导出当日耗材出库登记</translation>
     </message>
     <message>
@@ -1919,6 +2087,85 @@ Write it down now: it is shown only once and must be changed at the first sign-i
     <message>
         <source>The lot expires at a time of day (without it: at the end of the day)</source>
         <translation>该批号在当日某一时刻失效（不勾选：有效期至当日结束）</translation>
+    </message>
+</context>
+<context>
+    <name>CollectionController</name>
+    <message>
+        <source>No blood group on file for this donor: the separator was sent the parameters without one; check the group on the separator.</source>
+        <translation>该献血者无血型记录：已向分离机发送不含血型的采集参数，请在分离机上核对血型。</translation>
+    </message>
+    <message>
+        <source>The separator parameters could not be sent (%1); key them in on the separator.</source>
+        <translation>未能向分离机发送采集参数（%1），请在分离机上手工输入。</translation>
+    </message>
+</context>
+<context>
+    <name>RegionalChecks</name>
+    <message>
+        <source>%1
+Why may collection go on (e.g. checked by telephone)?</source>
+        <translation>%1
+为何可以继续采血（例如已电话核实）？</translation>
+    </message>
+    <message>
+        <source>Regional check not done</source>
+        <translation>区域核查未完成</translation>
+    </message>
+</context>
+<context>
+    <name>RegionalChecksDialog</name>
+    <message>
+        <source>%1 checks, %2 to acknowledge</source>
+        <translation>共 %1 次核查，%2 次待确认</translation>
+    </message>
+    <message>
+        <source>Acknowledge…</source>
+        <translation>确认…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>DIN</source>
+        <translation>献血条码</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <source>NOT DONE - to acknowledge</source>
+        <translation>未完成 — 待确认</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Regional checks today</source>
+        <translation>今日区域核查</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>not done, acknowledged</source>
+        <translation>未完成，已确认</translation>
     </message>
 </context>
 </TS>

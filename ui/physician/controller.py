@@ -103,7 +103,7 @@ class PhysicianController(QObject):
 
                 label["job"] = printer.print_label(LabelData(
                     din=label["din"], flags=label["flags"], check_char=label["check_character"],
-                    abo_rhd=f"{label['abo']} RhD{label['rhd']}".strip(), product_code=label["product_code"],
+                    abo_rhd=label["abo_rhd"], product_code=label["product_code"],
                     collection_date=label["collection_date"], facility=label["facility_code"]))
             return label
 

@@ -100,6 +100,15 @@ class VitalsForm(Panel):
         for f in self.fields.values():
             f.refresh()
 
+    def show_recorded(self, exam: dict[str, Any] | None) -> None:
+        """The examination as stored (a donation examined already: the physician sees what the form will say);
+        none stored: empty fields to fill in."""
+        for key, field in self.fields.items():
+            value = (exam or {}).get(key)
+            field.edit.setText("" if value is None else f"{value:g}" if isinstance(value, float) else str(value))
+        self.regular.setChecked(bool((exam or {}).get("pulse_regular", True)))
+        self.condition.setText(str((exam or {}).get("general_condition") or ""))
+
     def _submit(self) -> None:
         v = {k: _num(f) for k, f in self.fields.items()}
         missing = [k for k in ("weight_kg", "systolic", "diastolic", "pulse") if v[k] is None]
@@ -165,6 +174,14 @@ class PretestPanel(Panel):
         self.l_reason.setText(self.tr("Reason for manual entry"))
         self.save.setText(self.tr("Save results"))
         self.show_live(self.last)
+
+    def show_recorded(self, test: dict[str, Any]) -> None:
+        """The pre-donation results stored for the donation (no longer waiting for the analyzer)."""
+        parts = [(self.tr("Hb"), test.get("hb_g_l"), "g/L"), (self.tr("Hct"), test.get("hct"), "L/L"),
+                 (self.tr("PLT"), test.get("plt_10e9_l"), "×10⁹/L"), (self.tr("MPV"), test.get("mpv_fl"), "fL")]
+        values = ", ".join(f"{name} {v:g} {unit}" for name, v, unit in parts if isinstance(v, (int, float)))
+        source = self.tr("analyzer") if test.get("source") == "device" else self.tr("entered by hand")
+        self.live.setText(self.tr("Recorded results (%1): %2").replace("%1", source).replace("%2", values))
 
     def show_live(self, result: dict[str, Any] | None) -> None:
         self.last = result

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ui.common.queue import DonationQueue
 from ui.common.widgets import DonorHeader, Panel
@@ -38,12 +38,27 @@ class Workspace(Panel):
         cols.addWidget(self.vitals_box, 1)
         cols.addWidget(self.pretest_box, 1)
         cols.addWidget(self.assess_box, 1)
+        # a regional check not done for this donation: shown, and acknowledged here (the pre-collection check
+        # requires it); the day's checks in their own window
+        self.regional_alert = QPushButton(self)
+        self.regional_alert.setObjectName("regional_alert")
+        self.regional_alert.setStyleSheet("QPushButton{background:#c62828;color:white;font-weight:bold;padding:6px;}")
+        self.regional_alert.hide()
+        self.regional_button = QPushButton(self)
+        self.regional_button.setObjectName("regional_checks_button")
+        self.regional_dialog: Any = None
         right = QVBoxLayout()
         right.addWidget(self.header)
+        right.addWidget(self.regional_alert)
         right.addLayout(cols, 1)
+        left = QVBoxLayout()
+        left.addWidget(self.queue, 1)
+        left.addWidget(self.regional_button)
         row = QHBoxLayout(self)
-        row.addWidget(self.queue)
+        row.addLayout(left)
         row.addLayout(right, 1)
+        self.regional_alert.clicked.connect(self._acknowledge_regional)
+        self.regional_button.clicked.connect(self.show_regional_checks)
         c = self.controller
         c.sig_queue.connect(self.queue.show_rows)
         c.sig_detail.connect(self._detail)
@@ -69,6 +84,41 @@ class Workspace(Panel):
         self.vitals_box.setTitle(self.tr("General examination"))
         self.pretest_box.setTitle(self.tr("Pre-donation tests"))
         self.assess_box.setTitle(self.tr("Eligibility"))
+        self.regional_button.setText(self.tr("Regional checks…"))
+        self._paint_regional()
+
+    def _paint_regional(self) -> None:
+        from ui.common.widgets import msg
+
+        check = (self.controller.detail or {}).get("regional_check")
+        if check and check.get("must_acknowledge"):
+            self.regional_alert.setText(self.tr("%1 — click to acknowledge").replace("%1", msg(check)))
+            self.regional_alert.show()
+        else:
+            self.regional_alert.hide()
+
+    def _acknowledge_regional(self) -> None:
+        from ui.physician.regional import acknowledge
+
+        check = (self.controller.detail or {}).get("regional_check")
+        if check and check.get("must_acknowledge"):
+            acknowledge(self, self.session, check, lambda _o: self._regional_changed())
+
+    def _regional_changed(self) -> None:
+        self.session.notify("ok", self.tr("Regional check acknowledged."))
+        if self.controller.donation_id is not None:
+            self.controller.open(self.controller.donation_id)
+
+    def show_regional_checks(self) -> Any:
+        from ui.physician.regional import RegionalChecksDialog
+
+        if self.regional_dialog is None:
+            self.regional_dialog = RegionalChecksDialog(self.session, self)
+            self.regional_dialog.sig_changed.connect(self._regional_changed)
+        else:
+            self.regional_dialog.refresh()
+        self.regional_dialog.show()
+        return self.regional_dialog
 
     def activate(self) -> None:
         self.controller.refresh_queue()
@@ -84,12 +134,16 @@ class Workspace(Panel):
         self.vitals.set_sex(d["donor"]["sex"])
         self.pretest.sex = d["donor"]["sex"]
         self.pretest.din = d["din"]
+        self.vitals.show_recorded(d.get("examination"))
         if self.pretest.last and self.pretest.last.get("din") != d["din"]:
-            self.pretest.show_live(None)
+            self.pretest.last = None
+        if d.get("pretest") and not (self.pretest.last and self.pretest.last.get("status") == "filed"):
+            self.pretest.show_recorded(d["pretest"])  # stored already: not "waiting for the analyzer"
         else:
             self.pretest.show_live(self.pretest.last)
         self._set_enabled(d["state"])
         self.assessment.show_preview(d.get("preview"), d["state"])
+        self._paint_regional()
 
     def _decided(self, out: dict[str, Any]) -> None:
         if out["result"] == "eligible":

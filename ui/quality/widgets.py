@@ -66,14 +66,14 @@ class FiguresPanel(Panel):
         self.views = [QChartView(self) for _ in range(3)]
         for v in self.views:
             v.setRenderHint(QPainter.RenderHint.Antialiasing)
-            v.setMinimumHeight(260)
+            v.setMinimumHeight(200)  # the three charts side by side: the dashboard fits a 768 px high screen
         grid = QGridLayout(self)
-        grid.addWidget(self.today, 0, 0, 1, 2)
-        grid.addLayout(exports, 1, 0, 1, 2)
-        grid.addWidget(self.headline, 2, 0, 1, 2)
-        grid.addWidget(self.views[0], 3, 0)
-        grid.addWidget(self.views[1], 3, 1)
-        grid.addWidget(self.views[2], 4, 0, 1, 2)
+        grid.addWidget(self.today, 0, 0, 1, 3)
+        grid.addLayout(exports, 1, 0, 1, 3)
+        grid.addWidget(self.headline, 2, 0, 1, 3)
+        for i, v in enumerate(self.views):
+            grid.addWidget(v, 3, i)
+        grid.setRowStretch(3, 1)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -119,7 +119,11 @@ class FiguresPanel(Panel):
                                   f"<td align='center'><span style='color:#555'>{k}</span><br>"
                                   f"<span style='font-size:20pt;font-weight:bold'>{v}</span></td>" for k, v in cells)
                               + "</tr></table>")
-        self.views[0].setChart(bar_chart(self.tr("Deferral reasons"), f["deferral_reasons"], "#c62828"))
+        from station.rules.codes import code_name
+        from ui.common.widgets import lang
+
+        reasons = {code_name(k, lang()): v for k, v in f["deferral_reasons"].items()}  # names, not HB_LOW
+        self.views[0].setChart(bar_chart(self.tr("Deferral reasons"), reasons, "#c62828"))
         self.views[1].setChart(bar_chart(self.tr("Collections per chair"), f["collections_per_chair"], "#2e7d32"))
         per_day = {k[5:]: v for k, v in f["collections_per_day"].items()}
         self.views[2].setChart(bar_chart(self.tr("Collections per day"), per_day))

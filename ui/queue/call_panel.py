@@ -17,6 +17,7 @@ class CallPanel(QWidget):
         self.session = session
         self.place = QLineEdit(place, self)
         self.place.setObjectName("call_place")
+        self.place.setMinimumWidth(110)
         self.button = QPushButton(self)
         self.button.setObjectName("call_next")
         self.result = QLabel(self)

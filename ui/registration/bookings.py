@@ -2,7 +2,6 @@
 arrived, who did not come; importing the day's booking file and marking no-shows."""
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +122,8 @@ class BookingsPanel(Panel):
         from station.services.operations.appointments import mark_no_shows
 
         ctx, actor = self.session.ctx, self.session.user
-        now = datetime.now().strftime("%H:%M")
+        from station.context import LOCAL_TZ
+
+        now = ctx.now().astimezone(LOCAL_TZ).strftime("%H:%M")  # the site's time, from the station's clock
         run_op(self, lambda: mark_no_shows(ctx, actor, ctx.today(), after=now), lambda _n: self.refresh(),
                lambda exc: show_error(self, exc))

@@ -42,7 +42,11 @@ def table(columns: int, parent: QWidget | None = None) -> QTableWidget:
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    # each column as wide as its longest value (archive numbers, slots, codes are never cut); the last one takes
+    # what is left; a table wider than its place scrolls
+    header = t.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
     return t
 
 
@@ -68,6 +72,7 @@ class DonorPanel(Panel):
         self.details.setObjectName("donor_details")
         self.details.setTextFormat(Qt.TextFormat.RichText)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.details.setWordWrap(True)  # long English labels wrap: the window fits 1366 px
         self.banner = Banner(self)
         self.banner.setObjectName("deferral_banner")
         self.history_box = QGroupBox(self)
@@ -77,6 +82,7 @@ class DonorPanel(Panel):
         self.next_label = QLabel(self.next_box)
         self.next_label.setObjectName("next_eligible")
         self.next_label.setTextFormat(Qt.TextFormat.RichText)
+        self.next_label.setWordWrap(True)
         QVBoxLayout(self.next_box).addWidget(self.next_label)
         top = QHBoxLayout()
         top.addWidget(self.photo)

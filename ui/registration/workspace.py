@@ -86,8 +86,19 @@ class Workspace(Panel):
         self.ticket.show_ticket(out, "tablet" if self.session.tablet else "")
         self.register_button.setEnabled(False)
         self.tablet_button.setEnabled(self.session.tablet is not None)
+        # the number the donor holds and the waiting room calls is the ticket's (A… booked, W… walk-in)
         self.session.notify("ok", self.tr("Donation %1 registered, queue number %2")
-                            .replace("%1", out["din"]).replace("%2", str(out["queue_number"])))
+                            .replace("%1", out["din"]).replace("%2", str(out.get("ticket_label") or out["queue_number"])))
+        regional = out.get("regional_check") or {}
+        if regional.get("must_acknowledge"):
+            from ui.common.widgets import msg
+
+            # a check that timed out (or failed) is said at the desk, not only found at the chair
+            self.session.notify("error", msg(regional))
+        for notice in out.get("interval_notices") or []:
+            from ui.common.widgets import msg
+
+            self.session.notify("warn", msg(notice))
 
     def _signed(self, out: dict[str, Any]) -> None:
         self.ticket.show_ticket(self.ticket.info, "signed")

@@ -135,6 +135,7 @@ class PasswordChangePage(Panel):
     """Initial accounts must choose their own password before they see any workspace."""
 
     sig_changed = Signal()
+    sig_sign_out = Signal()  # the way out: a user who cannot (or will not) choose a password now
 
     def __init__(self, session: ClientSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -160,6 +161,9 @@ class PasswordChangePage(Panel):
         inner.addWidget(self.heading)
         inner.addLayout(form)
         inner.addWidget(self.save)
+        self.sign_out = QPushButton(self)
+        self.sign_out.setObjectName("pw_sign_out")
+        inner.addWidget(self.sign_out)
         inner.addWidget(self.banner)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
@@ -167,7 +171,14 @@ class PasswordChangePage(Panel):
         outer.addStretch(2)
         self.save.clicked.connect(self.submit)
         self.again.returnPressed.connect(self.submit)
+        self.sign_out.clicked.connect(self._sign_out)
         self.retranslate()
+
+    def _sign_out(self) -> None:
+        for e in (self.old, self.new, self.again):
+            e.clear()
+        self.banner.clear_message()
+        self.sig_sign_out.emit()
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("This is your first sign-in: choose your own password "
@@ -176,6 +187,7 @@ class PasswordChangePage(Panel):
         self.l_new.setText(self.tr("New password"))
         self.l_again.setText(self.tr("New password again"))
         self.save.setText(self.tr("Change password"))
+        self.sign_out.setText(self.tr("Sign out"))
 
     def submit(self) -> None:
         if self.new.text() != self.again.text():

@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("workspace_nav")
         self.nav.setMaximumWidth(270)
         self.nav.setMinimumWidth(200)
+        self.nav.setWordWrap(True)  # "Examination and assessment" wraps instead of being cut
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setStyleSheet("QListWidget{font-size:12pt;} QListWidget::item{padding:10px;}")
         self.stack = QStackedWidget(self.work)
         self.user_line = QLabel(self.work)
@@ -104,6 +106,7 @@ class MainWindow(QMainWindow):
         self.login.sig_signed_in.connect(self.on_signed_in)
         self.login.sig_language_chosen.connect(self.change_language)
         self.password_change.sig_changed.connect(self.show_workspaces)
+        self.password_change.sig_sign_out.connect(self.sign_out)
         self.lock_page.sig_unlocked.connect(self.unlock)
         self.lock_page.sig_sign_out.connect(self.sign_out)
         self.nav.currentRowChanged.connect(self.show_workspace_at)
@@ -111,6 +114,13 @@ class MainWindow(QMainWindow):
         self.lock_button.clicked.connect(lambda: self.lock("manual"))
         self.sign_out_button.clicked.connect(self.sign_out)
         session.devices.sig_event.connect(self.on_device_event)
+        from ui.common.scan import ScanRouter
+
+        # the serial barcode scanner types into the focused field, as a keyboard scanner would
+        self.scan_router = ScanRouter(session.devices, self)
+        self.scan_router.sig_unrouted.connect(
+            lambda data: self.notify("warn", self.tr("Scan %1 received, but no entry field is selected: click the "
+                                                     "field and scan again.").replace("%1", data)))
         self.idle = IdleWatcher(self)
         app = QApplication.instance()
         if app is not None:
@@ -226,6 +236,16 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.work)
 
     def sign_out(self) -> None:
+        from PySide6.QtWidgets import QDialog
+
+        from ui.dialogs import dialogs
+
+        # nothing of the last user's session stays open: message boxes, dialogs, banners
+        dialogs().close_all()
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QDialog) and w.isVisible() and w is not self:
+                w.reject()
+        self.notifications.clear()
         self.clear_workspaces()
         actor, self.session.actor = self.session.actor, None
         if actor is not None and actor.session is not None:  # the service layer's session ends too

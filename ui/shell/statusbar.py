@@ -69,12 +69,27 @@ class StationStatusBar(QStatusBar):
             self.addPermanentWidget(label)
         self._paint_device(name)
 
+    def device_title(self, name: str) -> str:
+        """A device's name as the staff read it: its kind in the UI language (the configured name only when
+        two devices share a kind)."""
+        kinds = self.session.devices.kinds
+        kind = kinds.get(name, name)
+        # short names: the status bar must fit a 1366 px window in either language (the full state is the tooltip)
+        titles = {"idcard": self.tr("ID card"), "analyzer": self.tr("Analyzer"),
+                  "separator": self.tr("Separator"), "signature-pad": self.tr("Signature pad"),
+                  "fingerprint": self.tr("Fingerprint"), "scanner": self.tr("Scanner"),
+                  "printer": self.tr("Printer"), "staff-card": self.tr("Staff card")}
+        title = titles.get(kind, name)
+        if sum(1 for k in kinds.values() if k == kind) > 1:
+            title = f"{title} {name}"
+        return title
+
     def _paint_device(self, name: str) -> None:
         status = self.device_status[name]
         state = {ConnectionState.CONNECTED: "ok", ConnectionState.ERROR: "error"}.get(status.state, "off")
         label = self.device_labels[name]
-        label.setText(self._dot(state, name))
-        label.setToolTip(pick(status.reason_zh, status.reason_en))
+        label.setText(self._dot(state, self.device_title(name)))
+        label.setToolTip(f"{name}: {pick(status.reason_zh, status.reason_en)}")
 
     def check_services(self) -> None:
         ctx = self.session.ctx

@@ -31,8 +31,10 @@ class TabletController(QObject):
         self.window.sig_questionnaire_done.connect(self._questionnaire)
         self.window.sig_signature_done.connect(self._signed)
         self.window.sig_fingerprint_retry.connect(self._ask_fingerprint)
+        self.fingerprint_fault = False  # the scanner answered with a print it refused (link up): press again
         session.devices.sig_intake.connect(self._intake)
         session.devices.sig_status.connect(self._device_status)
+        session.devices.sig_refused.connect(self._refused)
         self.window.show_idle()
 
     def show(self) -> None:
@@ -43,13 +45,16 @@ class TabletController(QObject):
 
     def clear(self) -> None:
         self.donation_id, self.answers, self.signature, self.step = None, {}, None, "idle"
+        self.fingerprint_fault = False
         self.window.show_idle()
 
     def present(self, donation_id: int, donor: dict[str, Any], questionnaire: dict[str, Any]) -> None:
         """Start the donor's part for this donation (donor: name, sex, birth date, masked ID, blood group)."""
         self.donation_id, self.answers, self.signature = donation_id, {}, None
         self.fingerprint_message_id = None
+        self.fingerprint_fault = False
         self._questionnaire_data = questionnaire
+        self.window.set_language(self.session.ctx.config.ui.language)  # each donor starts in the site's language
         self.step = "details"
         self.window.show_details(donor)
 
@@ -70,6 +75,8 @@ class TabletController(QObject):
         self.window.show_signature()
 
     def _signed(self) -> None:
+        if self.step != "signature":
+            return  # a late tap on a page no longer (or not yet) shown
         try:
             self.signature = self.window.canvas.capture()
         except SignatureDataError:
@@ -82,7 +89,9 @@ class TabletController(QObject):
     def _ask_fingerprint(self) -> None:
         self.step = "fingerprint"
         worker = self.session.devices.by_kind("fingerprint")
-        if worker is None or worker.status.state.value != "connected":
+        state = worker.status.state.value if worker is not None else "disconnected"
+        # a refused print leaves the driver's status at "error" while its link is up: asking again is the retry
+        if worker is None or not (state == "connected" or (state == "error" and self.fingerprint_fault)):
             self.window.show_fingerprint("error")
             return
         self.window.show_fingerprint("wait")
@@ -90,12 +99,23 @@ class TabletController(QObject):
         if request is not None:
             request()
 
-    def _device_status(self, name: str, status: Any) -> None:
+    def _refused(self, name: str, raw: Any) -> None:
         if self.step == "fingerprint" and self.session.devices.kinds.get(name) == "fingerprint":
-            if status.state.value == "connected":
-                self._ask_fingerprint()
-            else:
-                self.window.show_fingerprint("error")
+            self.fingerprint_fault = True
+            self.window.show_fingerprint("poor")
+
+    def _device_status(self, name: str, status: Any) -> None:
+        if self.step != "fingerprint" or self.session.devices.kinds.get(name) != "fingerprint":
+            return
+        state = status.state.value
+        if state == "connected":
+            if self.window.fp_state[0] == "error":
+                self._ask_fingerprint()  # the scanner is back
+        elif state == "error" and self.fingerprint_fault:
+            pass  # the data fault of a refused print: the page already says "press again"
+        else:
+            self.fingerprint_fault = False
+            self.window.show_fingerprint("error")
 
     def _intake(self, name: str, intake: Any) -> None:
         event = intake.event
@@ -112,6 +132,7 @@ class TabletController(QObject):
         if capture.quality < MIN_QUALITY:
             self.window.show_fingerprint("poor")
             return
+        self.fingerprint_fault = False
         self.window.show_fingerprint("ok")
         self._finish(capture)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTranslator, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -14,15 +14,26 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QRadioButton,
     QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ui.common.widgets import Panel, lang
+from ui.common.widgets import Panel
 from ui.tablet.widgets import SignatureCanvas
+
+# a touch screen: every target at least 48 px (here 64), large type
+TOUCH_STYLE = """
+QPushButton { min-height: 64px; min-width: 120px; font-size: 20pt; padding: 8px 24px; border-radius: 8px;
+              background: #e8eef7; border: 2px solid #1f5fa8; }
+QPushButton:disabled { color: #999; border-color: #bbb; background: #f2f2f2; }
+QPushButton:checked { background: #1f5fa8; color: white; }
+QPushButton#tablet_lang_zh, QPushButton#tablet_lang_en { min-height: 48px; min-width: 96px; font-size: 16pt;
+                                                          padding: 4px 16px; }
+QLabel { font-size: 18pt; }
+QScrollBar:vertical { width: 48px; }
+"""
 
 
 class TabletWindow(Panel):
@@ -38,12 +49,32 @@ class TabletWindow(Panel):
         font.setPointSize(18)
         self.setFont(font)
         self.resize(1280, 800)
+        self.setStyleSheet(TOUCH_STYLE)
+        # the donor's language, chosen on the tablet; the staff's language switch does not reach it
+        self.language = "zh_CN"
+        self._translator: QTranslator | None = None
         self.donor: dict[str, Any] = {}
         self.questionnaire: dict[str, Any] = {}
         self.groups: dict[str, QButtonGroup] = {}
         self.scrolled_to_end = False
         self.pages = QStackedWidget(self)
-        QVBoxLayout(self).addWidget(self.pages)
+        self.lang_zh, self.lang_en = QPushButton("中文", self), QPushButton("English", self)
+        self.lang_zh.setObjectName("tablet_lang_zh")
+        self.lang_en.setObjectName("tablet_lang_en")
+        self.lang_group = QButtonGroup(self)
+        for b in (self.lang_zh, self.lang_en):
+            b.setCheckable(True)
+            self.lang_group.addButton(b)
+        self.lang_zh.setChecked(True)
+        self.lang_zh.clicked.connect(lambda: self.set_language("zh_CN"))
+        self.lang_en.clicked.connect(lambda: self.set_language("en"))
+        top = QHBoxLayout()
+        top.addStretch(1)
+        top.addWidget(self.lang_zh)
+        top.addWidget(self.lang_en)
+        outer = QVBoxLayout(self)
+        outer.addLayout(top)
+        outer.addWidget(self.pages, 1)
         # idle
         self.idle_page = QLabel(self)
         self.idle_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -134,7 +165,7 @@ class TabletWindow(Panel):
         self.details_no.clicked.connect(lambda: self.sig_details_confirmed.emit(False))
         self.q_next.clicked.connect(lambda: self.sig_questionnaire_done.emit(self.answers()))
         self.fp_state = ("wait", "")
-        self.retranslate()
+        self.set_language("zh_CN")
 
     # --- placement ---------------------------------------------------------------------------
     def place_on_screen(self, index: int) -> None:
@@ -148,6 +179,33 @@ class TabletWindow(Panel):
             self.show()
 
     # --- text ----------------------------------------------------------------------------------
+    def set_language(self, lang: str) -> None:
+        """The donor picks the tablet's language (中文 / English); answers given so far are kept."""
+        from ui.i18n import I18N_DIR, ensure_compiled, normalise
+
+        lang = normalise(lang)
+        if lang == "zh_CN":
+            ensure_compiled()
+            translator = QTranslator(self)
+            translator.load(str(I18N_DIR / "station_zh_CN.qm"))
+            self._translator = translator
+        else:
+            self._translator = None
+        self.language = lang
+        (self.lang_zh if lang == "zh_CN" else self.lang_en).setChecked(True)
+        self.retranslate()
+
+    def tr(self, text: str) -> str:  # type: ignore[override]
+        """The tablet's own language, not the application's (the staff's)."""
+        if self.language == "en" or self._translator is None:
+            return text
+        return self._translator.translate("TabletWindow", text) or text
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            return  # the staff changed their language: the donor's tablet stays in the donor's
+        super().changeEvent(event)
+
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Donor"))
         self.idle_page.setText(self.tr("Welcome. Thank you for donating platelets.\nPlease wait for the staff."))
@@ -205,6 +263,8 @@ class TabletWindow(Panel):
 
     def show_questionnaire(self, questionnaire: dict[str, Any]) -> None:
         self.questionnaire = questionnaire
+        # each donor starts at the top: the last donor's scroll position must not count as "read to the end"
+        self.scroll.verticalScrollBar().setValue(0)
         self._build_questionnaire(keep_answers=False)
         self.pages.setCurrentWidget(self.q_page)
 
@@ -228,7 +288,7 @@ class TabletWindow(Panel):
                 item.widget().deleteLater()
         self.groups.clear()
         q = self.questionnaire
-        en = lang() == "en"
+        en = self.language == "en"
         title = QLabel(q["consent_title_en"] if en else q["consent_title_zh"])
         title.setStyleSheet("font-size:22pt;font-weight:bold;")
         self.q_layout.addWidget(title)
@@ -245,7 +305,10 @@ class TabletWindow(Panel):
             grid = QGridLayout(frame)
             label = QLabel(f"{item['id']}  {item['en'] if en else item['zh']}")
             label.setWordWrap(True)
-            yes, no = QRadioButton(self.tr("Yes")), QRadioButton(self.tr("No"))
+            yes, no = QPushButton(self.tr("Yes")), QPushButton(self.tr("No"))
+            for b in (yes, no):
+                b.setCheckable(True)
+                b.setMinimumSize(140, 64)
             yes.setObjectName(f"q_{item['id']}_yes")
             no.setObjectName(f"q_{item['id']}_no")
             group = QButtonGroup(frame)

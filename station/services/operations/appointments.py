@@ -14,11 +14,12 @@ from station.audit import snapshot
 from station.context import StationContext
 from station.errors import NotFound, StationError
 from station.identifiers import mask_id
-from station.models import Appointment, Donor, QueueTicket
+from station.models import Appointment, Donation, Donor, QueueTicket
 from station.platforms.booking import FileBookingSource, read_rows
 from station.security import Action, Actor, require_permission
 from station.services.common import require_text
 from station.services.donors import id_index, normalise_id
+from station.workflow import OPEN_STATES
 
 FIELDS = ("booking_ref", "date", "slot_start", "slot_end", "name", "id_type", "id_number", "donation_type")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -159,18 +160,29 @@ def issue_ticket(ctx: StationContext, actor: Actor, donor_id: int, *, donation_i
 
 
 def call_next(ctx: StationContext, actor: Actor, to: str) -> dict[str, Any] | None:
-    """Call the longest-waiting ticket to a named desk or chair; None when nobody waits."""
+    """Call the longest-waiting ticket to a named desk or chair; None when nobody waits. A ticket whose donation
+    is already over (sealed, signed, archived, deferred, aborted) is never called: it is marked skipped."""
     require_permission(actor, Action.VIEW_DONOR)
     to = require_text(to, "叫号窗口或采血位", "the desk or chair to call to", min_len=1)
     now, today = ctx.now(), ctx.today()
+    open_states = {st.value for st in OPEN_STATES}
     with ctx.transaction() as s:
-        t = s.execute(select(QueueTicket).where(QueueTicket.ticket_date == today, QueueTicket.status == "waiting")
-                      .order_by(QueueTicket.number).limit(1).with_for_update(skip_locked=True)).scalar_one_or_none()
-        if t is None:
-            return None
+        while True:
+            t = s.execute(select(QueueTicket).where(QueueTicket.ticket_date == today, QueueTicket.status == "waiting")
+                          .order_by(QueueTicket.number).limit(1).with_for_update(skip_locked=True)).scalar_one_or_none()
+            if t is None:
+                return None
+            state = s.execute(select(Donation.state).where(Donation.id == t.donation_id)).scalar_one_or_none() \
+                if t.donation_id is not None else None
+            if state is None or state in open_states:
+                break
+            t.status = "skipped"
+            audit.record(s, actor, "queue.skip", "queue_ticket", t.id, at=now,
+                         after={**snapshot(t), "donation_state": state}, donation_id=t.donation_id)
         t.status, t.called_at, t.called_to, t.called_by = "called", now, to[:64], actor.user_id or None
         audit.record(s, actor, "queue.call", "queue_ticket", t.id, at=now, after=snapshot(t), donation_id=t.donation_id)
-        return {"ticket_id": t.id, "label": t.label, "to": t.called_to,
+        return {"ticket_id": t.id, "label": t.label, "number": t.number, "to": t.called_to,
+                "donation_id": t.donation_id,
                 "waited_minutes": round((now - t.issued_at).total_seconds() / 60, 1)}
 
 

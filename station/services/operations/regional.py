@@ -110,6 +110,62 @@ def acknowledge_not_done(ctx: StationContext, actor: Actor, check_id: int, note:
         return {"check_id": row.id, "acknowledged_at": now.isoformat()}
 
 
+def _check_row(row: RegionalCheck, din: str | None, donor_masked: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "check_id": row.id, "donation_id": row.donation_id, "din": din, "donor": donor_masked, "status": row.status,
+        "error_code": row.error_code, "checked_at": row.checked_at.isoformat(), "elapsed_ms": row.elapsed_ms,
+        "deferrals_added": row.deferrals_added, "history_added": row.history_added,
+        "acknowledged_at": row.acknowledged_at.isoformat() if row.acknowledged_at else None,
+        "acknowledgement": row.acknowledgement or "",
+        "must_acknowledge": row.status == "not_done" and row.acknowledged_at is None}
+    if row.status == "not_done":
+        code = row.error_code or "UNREACHABLE"
+        out["message_zh"] = f"区域献血者核查未完成：{_NOT_DONE_ZH.get(code, code)}"
+        out["message_en"] = f"The regional donor check was not done: {_NOT_DONE_EN.get(code, code)}"
+    else:
+        out["message_zh"] = f"区域献血者核查已完成：新增屏蔽{row.deferrals_added}条，献血史{row.history_added}条"
+        out["message_en"] = (f"The regional donor check was done: {row.deferrals_added} deferrals and "
+                             f"{row.history_added} past donations added")
+    return out
+
+
+_NOT_DONE_EN = {"UNREACHABLE": "the platform cannot be reached", "TIMEOUT": "the platform did not answer in time",
+                "HTTP_ERROR": "the platform answered with an error", "GARBAGE": "the platform's answer was unreadable"}
+
+
+def latest_check(session: Session, donation_id: int) -> dict[str, Any] | None:
+    """The donation's latest regional check, as the screens show it."""
+    row = session.execute(select(RegionalCheck).where(RegionalCheck.donation_id == donation_id)
+                          .order_by(RegionalCheck.id.desc()).limit(1)).scalar_one_or_none()
+    if row is None:
+        return None
+    d = session.get(Donation, donation_id)
+    return _check_row(row, d.din if d else None, d.donor.id_number_masked if d else "")
+
+
+def list_checks(ctx: StationContext, actor: Actor, day: Any = None) -> list[dict[str, Any]]:
+    """The regional checks of a day (local date), latest first: what the platform said or why it said nothing,
+    and who acknowledged a check not done."""
+    require_permission(actor, Action.VIEW_DONOR)
+    from datetime import datetime, timedelta
+    from datetime import time as dtime
+
+    from station.context import LOCAL_TZ
+
+    day = day or ctx.today()
+    start = datetime.combine(day, dtime(0), LOCAL_TZ)
+    with ctx.transaction() as s:
+        rows = s.execute(select(RegionalCheck).where(RegionalCheck.checked_at >= start,
+                                                     RegionalCheck.checked_at < start + timedelta(days=1))
+                         .order_by(RegionalCheck.id.desc())).scalars().all()
+        out = []
+        for row in rows:
+            d = s.get(Donation, row.donation_id) if row.donation_id else None
+            donor = s.get(Donor, row.donor_id)
+            out.append(_check_row(row, d.din if d else None, donor.id_number_masked if donor else ""))
+        return out
+
+
 def regional_problem(session: Session, donation: Donation) -> tuple[str, str, str] | None:
     """For the pre-collection check: the donation's latest regional check was not done and nobody acknowledged
     it. A donation never checked (the platform not configured) is not held up."""
