@@ -131,6 +131,14 @@ def _administrator(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
         ctx.close()
 
 
+def _require_administrator_if_installed(args: argparse.Namespace, config: Config) -> None:
+    """The CA's maintenance commands on an installed station need its administrator signed in; on a folder
+    that is not installed yet (a CA being prepared) they are installing, and run without a user."""
+    if config_path(config.data_dir).exists():
+        with _administrator(args):
+            pass
+
+
 def run_init(args: argparse.Namespace) -> int:
     from signing.ca import DEFAULT_PKCS11_MODULE, Custody, LocalCA
     from signing.tsa import TsaToken, create_tsa_identity
@@ -138,9 +146,7 @@ def run_init(args: argparse.Namespace) -> int:
     from station.services.pki import write_demo_marker
 
     config = station_config(args)
-    if config_path(config.data_dir).exists():
-        with _administrator(args):  # on an installed station only its administrator makes a CA
-            pass
+    _require_administrator_if_installed(args, config)  # on an installed station only its administrator makes a CA
     passphrase_file = config.ca_passphrase_file
     module = args.module or DEFAULT_PKCS11_MODULE
     generated = False
@@ -302,19 +308,18 @@ def run_revoke(args: argparse.Namespace) -> int:
 def run_crl(args: argparse.Namespace) -> int:
     from signing.ca import LocalCA
 
-    with _administrator(args) as (ctx, _admin):
-        config = ctx.config
-        ca = LocalCA.open(config.ca_dir, read_passphrase(config))
-        crl = ca.publish_crl()
-        payload = {"crl_der": str(Path(config.ca_dir) / LocalCA.CRL_DER),
-                   "crl_pem": str(Path(config.ca_dir) / LocalCA.CRL_PEM),
-                   "this_update": crl.last_update_utc.isoformat(),
-                   "next_update": crl.next_update_utc.isoformat() if crl.next_update_utc else None,
-                   "revoked": [str(r.serial_number) for r in crl]}
-        emit(args, payload, f"CRL 已发布 / published: {payload['crl_der']} "
-                            f"(下次更新 / next update {payload['next_update']})")
-        return 0
-
+    config = station_config(args)
+    _require_administrator_if_installed(args, config)
+    ca = LocalCA.open(config.ca_dir, read_passphrase(config))
+    crl = ca.publish_crl()
+    payload = {"crl_der": str(Path(config.ca_dir) / LocalCA.CRL_DER),
+               "crl_pem": str(Path(config.ca_dir) / LocalCA.CRL_PEM),
+               "this_update": crl.last_update_utc.isoformat(),
+               "next_update": crl.next_update_utc.isoformat() if crl.next_update_utc else None,
+               "revoked": [str(r.serial_number) for r in crl]}
+    emit(args, payload, f"CRL 已发布 / published: {payload['crl_der']} "
+                        f"(下次更新 / next update {payload['next_update']})")
+    return 0
 
 def _unlock_root(args: argparse.Namespace, ca) -> None:  # type: ignore[no-untyped-def]
     if ca.root_available:
@@ -337,9 +342,8 @@ def run_rollover(args: argparse.Namespace) -> int:
 
     if not (args.issuing or args.tsa):
         raise UsageError("请指定 --issuing 和/或 --tsa", "Name --issuing and/or --tsa", code="USAGE")
-    with _administrator(args):
-        pass
     config = station_config(args)
+    _require_administrator_if_installed(args, config)
     secret = read_passphrase(config)
     ca = LocalCA.open(config.ca_dir, secret)
     now = datetime.now(UTC)
@@ -384,9 +388,8 @@ def run_rollover(args: argparse.Namespace) -> int:
 def run_root_crl(args: argparse.Namespace) -> int:
     from signing.ca import LocalCA
 
-    with _administrator(args):
-        pass
     config = station_config(args)
+    _require_administrator_if_installed(args, config)
     ca = LocalCA.open(config.ca_dir, read_passphrase(config))
     try:
         _unlock_root(args, ca)
@@ -405,6 +408,7 @@ def run_expiry(args: argparse.Namespace) -> int:
     from station.services.pki import certificate_expiry_warnings
 
     config = station_config(args)
+    _require_administrator_if_installed(args, config)
     days = args.days if args.days is not None else config.ca.expiry_warning_days
     warnings = certificate_expiry_warnings(config, window_days=days)
     from station.errors import user_language

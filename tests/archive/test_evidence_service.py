@@ -65,8 +65,20 @@ def test_tsa_down_is_refused_with_the_reason_and_the_job_says_stopped(ctx, archi
         assert job.status == "stopped" and "unavailable" in (job.message or "")
 
 
-def _station(args: list[str], data_dir: Path, faketime: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "STATION_LANG": "en"}
+def _secret(data_dir: Path, name: str, text: str) -> Path:
+    path = data_dir.parent / name
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def _station(args: list[str], data_dir: Path, faketime: str | None = None, *,
+             password: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`station ...` as the archivist runs it: signed in as arc01 (password from a 0600 file)."""
+    from station.demo import DEMO_PASSWORD
+
+    secret = _secret(data_dir, "arc01.password", password or DEMO_PASSWORD)
+    env = {**os.environ, "STATION_LANG": "en", "STATION_USER": "arc01", "STATION_PASSWORD_FILE": str(secret)}
     cmd = [str(VENV_BIN / "station"), *args, "--data-dir", str(data_dir)]
     if faketime:
         cmd = ["faketime", faketime, *cmd]
@@ -115,14 +127,23 @@ def test_cli_verify_at_with_the_clock_twelve_years_on(station_dir) -> None:
     renewed the evidence: INDETERMINATE with OUT_OF_BOUNDS_NO_POE, exit 1, not PASSED."""
     assert _station(["archive", "run"], station_dir).returncode == 0
     assert _station(["archive", "renew"], station_dir).returncode == 0
-    out = _station(["archive", "verify", "--evidence-only", "--json"], station_dir, faketime="+12 years")
+    # twelve years on the archivist's password has long expired: changed first, as the station asks
+    from station.demo import DEMO_PASSWORD
+
+    later = "Twelve-Winters-Archive-2038"
+    changed = _station(["passwd", "--user", "arc01", "--password-file", str(_secret(station_dir, "old", DEMO_PASSWORD)),
+                        "--new-password-file", str(_secret(station_dir, "new", later))], station_dir, faketime="+12 years")
+    assert changed.returncode == 0, changed.stderr
+    out = _station(["archive", "verify", "--evidence-only", "--json"], station_dir, faketime="+12 years",
+                   password=later)
     assert out.returncode == 1, out.stderr
     doc = json.loads(out.stdout)
     assert doc["evidence"] and all(e["status"] == "INDETERMINATE" and e["sub_indication"] == "OUT_OF_BOUNDS_NO_POE"
                                    for e in doc["evidence"]), doc["evidence"][0]
     # the same records verify as of a date within the TSA certificate's validity
     at = (datetime.now(UTC) + timedelta(days=365)).isoformat()
-    out = _station(["archive", "verify", "--evidence-only", "--at", at, "--json"], station_dir, faketime="+12 years")
+    out = _station(["archive", "verify", "--evidence-only", "--at", at, "--json"], station_dir, faketime="+12 years",
+                   password=later)
     assert out.returncode == 0, out.stdout
 
 

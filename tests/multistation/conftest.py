@@ -54,7 +54,7 @@ def pg_station_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StationD
     yield from _make(tmp_path_factory, "postgresql")
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)  # not "session": it would outlive tests/multistation
 def quick_password_hashes() -> Iterator[None]:
     """Argon2 at minimal cost in this process: the same code paths, without ~0.3 s per staff account."""
     from argon2 import PasswordHasher

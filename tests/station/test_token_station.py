@@ -43,7 +43,7 @@ def test_token_station_signs_after_the_pin_is_typed(tmp_path: Path, token: str) 
     from signing.verify import verify_pdf
     from station.config import load_config
     from station.context import open_context
-    from station.demo import demo_actors, enrol_demo_staff, run_demo
+    from station.demo import DEMO_PIN, demo_actors, enrol_demo_staff, run_demo
     from station.demo_run import demo_donor_evidence
     from station.services.pki import signing_locked, unlock_signing
     from station.services.records import sign_donation_records
@@ -69,9 +69,9 @@ def test_token_station_signs_after_the_pin_is_typed(tmp_path: Path, token: str) 
         actors = demo_actors(ctx)
         did = report.sealed_ids[0]
         signature, fingerprint = demo_donor_evidence(7)
-        sign_donation_records(ctx, actors["nurse"], did, pin="1234", donor_signature=signature,
+        sign_donation_records(ctx, actors["nurse"], did, pin=DEMO_PIN, donor_signature=signature,
                               fingerprint=fingerprint)
-        done = sign_donation_records(ctx, actors["physician"], did, pin="1234")
+        done = sign_donation_records(ctx, actors["physician"], did, pin=DEMO_PIN)
         assert done["state"] == "records_signed"
         root, _issuing, crls = LocalCA.load_public(config.ca_dir)
         records = sorted((data / "records").rglob("*.pdf"))

@@ -15,7 +15,7 @@ PASSPHRASE = b"typed by the administrator 2026"
 
 
 def _station(tmp_path: Path) -> Any:
-    init_data_dir(tmp_path / "data", admin_password="Admin-2026-unlock", ca_passphrase=PASSPHRASE)
+    init_data_dir(tmp_path / "data", admin_password="Keeper-of-the-unlock-2026", ca_passphrase=PASSPHRASE)
     return open_context(tmp_path / "data")
 
 
