@@ -39,10 +39,19 @@ class SeparatorSimulator(SerialSimulator):
         self.alarms: list[dict[str, Any]] = []
         self.pending_alarms: list[tuple[float, dict[str, Any]]] = []
         self.summaries = 0
+        self.clock_offset = timedelta(0)
         self._lines = LineBuffer()
         self._hello_sent = False
         if autostart:
             self.start_procedure(DEFAULT_PARAMETERS)
+
+    def now(self) -> datetime:
+        """The separator's own clock: the PC's, moved by `clock` (as a technician sets a device's clock)."""
+        return datetime.now(UTC) + self.clock_offset
+
+    def ctl_clock(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.clock_offset = datetime.fromisoformat(str(request["now"])) - datetime.now(UTC)
+        return {"offset_s": self.clock_offset.total_seconds()}
 
     def send(self, obj: dict[str, Any]) -> None:
         self.write(json.dumps(obj, ensure_ascii=False).encode() + b"\n")
@@ -50,7 +59,7 @@ class SeparatorSimulator(SerialSimulator):
     def start_procedure(self, params: ProcedureParameters) -> None:
         self.parameters = params
         self.started = time.monotonic()
-        self.started_at = datetime.now(UTC)
+        self.started_at = self.now()
         self.last_status = -1e9
         self.alarms = []
 
@@ -111,7 +120,7 @@ class SeparatorSimulator(SerialSimulator):
         platelets_per_l = p.pre_count - figures["yield_e11"] * 1e11 / (tbv * 1e9) * 0.67
         # the run is simulated faster than real time: its times are placed so that it ends now, as a
         # real run's summary does (a summary ending in the future is refused as a clock fault)
-        ended = datetime.now(UTC)
+        ended = self.now()
         started = ended - timedelta(minutes=self.run_minutes + 8)
         summary = {
             "type": "summary", "procedure_type": p.procedure_type, "device_serial": self.serial_number,

@@ -256,6 +256,8 @@ class Shift:
         self.wait(lambda: chair.controller.detail["state"] == "precollection_checked")
         self.later(5)
         summaries = self.sims.control("separator", {"cmd": "state"})["summaries"]
+        # the separator's clock is set to the station's (the day runs on a moved clock in this process)
+        self.sims.control("separator", {"cmd": "clock", "now": self.ctx.now().isoformat()})
         self.qtbot.mouseClick(chair.separator.start, Qt.MouseButton.LeftButton)
         self.wait(lambda: chair.controller.detail["state"] == "collecting")
         self.wait(lambda: self.sims.control("separator", {"cmd": "state"})["running"])

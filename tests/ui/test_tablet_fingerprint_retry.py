@@ -25,6 +25,7 @@ class _Worker:
 
 class _Hub(QObject):
     sig_intake = Signal(str, object)  # what the device intake stored (station.services.intake.service.Intake)
+    sig_refused = Signal(str, object)  # a raw message the driver refused
     sig_status = Signal(str, object)
 
     def __init__(self) -> None:
@@ -45,7 +46,10 @@ def _stored(event: Any) -> Intake:
 
 class _Session:
     def __init__(self) -> None:
+        from types import SimpleNamespace
+
         self.devices = _Hub()
+        self.ctx = SimpleNamespace(config=SimpleNamespace(ui=SimpleNamespace(language="zh_CN")))
 
 
 def test_a_poor_press_asks_again_and_a_good_one_finishes(qtbot: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ui.common.queue import DonationQueue
 from ui.common.widgets import DonorHeader, Panel
@@ -50,7 +50,15 @@ class Workspace(Panel):
         right = QVBoxLayout()
         right.addWidget(self.header)
         right.addWidget(self.regional_alert)
-        right.addLayout(cols, 1)
+        # the three columns scroll on a short screen (1366 x 768 with the banners shown) instead of
+        # pushing the window past it
+        body = QWidget()
+        body.setLayout(cols)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        right.addWidget(scroll, 1)
         left = QVBoxLayout()
         left.addWidget(self.queue, 1)
         left.addWidget(self.regional_button)
